@@ -1,0 +1,1 @@
+"""会计核算成果 (Accounting results): monitoring module."""

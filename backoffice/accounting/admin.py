@@ -1,0 +1,1 @@
+"""Admin of 会计核算成果: generated from each record type's spec."""

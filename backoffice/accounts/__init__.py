@@ -1,0 +1,1 @@
+"""Users (账号), their scope region and their roles (Django groups)."""

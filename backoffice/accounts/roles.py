@@ -1,0 +1,80 @@
+"""Roles (DESIGN.md §3): Django groups named by their Chinese label, one per ``Role`` code.
+
+Model permissions are granted from a matrix, so record types added later get the right permissions
+after ``migrate`` without editing this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    VILLAGE_BOOKKEEPER = "village_bookkeeper", "村级报账员"
+    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇农经专岗"
+    COUNTY_ADMIN = "county_admin", "县级管理员"
+    CITY_ANALYST = "city_analyst", "市级分析员"
+    PROVINCE_POLICY = "province_policy", "省级政策管理员"
+    SUPERVISOR = "supervisor", "监督员"
+    TRADING_OFFICER = "trading_officer", "产权交易专员"
+    AUDITOR = "auditor", "审计员（只读）"
+
+
+#: which model actions each role gets on region-scoped data (record types, organisations)
+RECORD_ACTIONS: dict[Role, tuple[str, ...]] = {
+    Role.VILLAGE_BOOKKEEPER: ("view", "add", "change", "delete"),
+    Role.TOWNSHIP_REVIEWER: ("view", "add", "change"),
+    Role.COUNTY_ADMIN: ("view", "add", "change", "delete"),
+    Role.CITY_ANALYST: ("view",),
+    Role.PROVINCE_POLICY: ("view",),
+    Role.SUPERVISOR: ("view",),
+    Role.TRADING_OFFICER: ("view",),
+    Role.AUDITOR: ("view",),
+}
+
+#: extra permissions on reference data and administration, by role
+EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_ADMIN: ("regions.view_region", "accounts.view_user", "accounts.add_user", "accounts.change_user"),
+    Role.PROVINCE_POLICY: ("regions.view_region", "regions.add_region", "regions.change_region"),
+    Role.TOWNSHIP_REVIEWER: ("regions.view_region",),
+    Role.VILLAGE_BOOKKEEPER: ("regions.view_region",),
+    Role.CITY_ANALYST: ("regions.view_region",),
+    Role.SUPERVISOR: ("regions.view_region",),
+    Role.TRADING_OFFICER: ("regions.view_region",),
+    Role.AUDITOR: ("regions.view_region", "accounts.view_user", "django_q.view_schedule"),
+}
+
+
+def sync_role_permissions(sender: Any = None, using: str = "default", **kwargs: Any) -> None:
+    """Create the role groups and grant their permissions on every region-scoped model (idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from backoffice.core.scope import is_scoped_model
+
+    if not apps.is_installed("django.contrib.auth"):
+        return
+    # Region itself is reference data, granted through EXTRA_PERMISSIONS.
+    scoped = [m for m in apps.get_models() if is_scoped_model(m) and m._meta.label != "regions.Region"]
+    content_types = ContentType.objects.db_manager(using).get_for_models(*scoped)
+    for role in Role:
+        group, _ = Group.objects.using(using).get_or_create(name=role.label)
+        wanted: set[int] = set()
+        for model in scoped:
+            codenames = [f"{action}_{model._meta.model_name}" for action in RECORD_ACTIONS[role]]
+            wanted.update(
+                Permission.objects.using(using)
+                .filter(content_type=content_types[model], codename__in=codenames)
+                .values_list("pk", flat=True)
+            )
+        for dotted in EXTRA_PERMISSIONS.get(role, ()):
+            app_label, codename = dotted.split(".")
+            wanted.update(
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .values_list("pk", flat=True)
+            )
+        group.permissions.add(*wanted)

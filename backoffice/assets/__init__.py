@@ -1,0 +1,1 @@
+"""资源性资产 (Resource assets and fixed-asset register): monitoring module."""

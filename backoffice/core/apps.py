@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "backoffice.core"
+    label = "core"
+    verbose_name = "系统"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,90 @@
+"""The Unfold dashboard (工作台) for the user's scope: organisations by child region, review progress
+per record type, and whether the job worker is alive. Reports, alerts and imports add their panels as
+their issues land."""
+
+from __future__ import annotations
+
+import json
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.http import HttpRequest
+
+from .choices import ReviewStatus
+from .models import RecordModel
+from .scope import SIGNIFICANT_DIGITS, UNRESTRICTED, scope_prefix
+
+
+def environment_callback(request: HttpRequest) -> list[str]:
+    if settings.DEBUG:
+        return ["演示环境", "warning"]
+    return ["生产环境", "success"]
+
+
+def dashboard_callback(request: HttpRequest, context: dict) -> dict:
+    from django_q.models import Success
+
+    from backoffice.regions.models import CollectiveOrg, Region
+
+    user = request.user
+    prefix = scope_prefix(user)
+    scope_region = None
+    if isinstance(prefix, str):
+        scope_region = Region.objects.filter(code=user.scope_region_id).first()
+    orgs = CollectiveOrg.objects.visible_to(user)
+    child_digits = _child_digits(prefix)
+    by_child = (
+        orgs.annotate(child=Substr("region_code", 1, child_digits)).values("child").annotate(n=Count("id"))
+        .order_by("child")
+    )
+    child_counts = {row["child"]: row["n"] for row in by_child}
+    child_names = dict(
+        Region.objects.filter(code__in=[c.ljust(12, "0") for c in child_counts]).values_list("code", "name")
+    )
+    labels = [child_names.get(c.ljust(12, "0"), c) for c in child_counts]
+    chart = {
+        "labels": labels,
+        "datasets": [{"label": "集体经济组织数", "data": list(child_counts.values()), "backgroundColor": "#2563eb"}],
+    }
+    review_rows = []
+    for model, model_admin in admin.site._registry.items():
+        if not issubclass(model, RecordModel) or not model_admin.has_view_permission(request):
+            continue
+        counts = model.objects.visible_to(user).aggregate(
+            total=Count("pk"),
+            submitted=Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED)),
+            returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+            approved=Count("pk", filter=Q(review_status=ReviewStatus.APPROVED)),
+        )
+        review_rows.append([
+            f"{apps.get_app_config(model._meta.app_label).verbose_name} · {model._meta.verbose_name}",
+            counts["total"], counts["submitted"], counts["returned"], counts["approved"],
+        ])
+    last_beat = Success.objects.filter(func="backoffice.core.tasks.heartbeat").order_by("-stopped").first()
+    context.update(
+        {
+            "scope_label": "全部区域（超级管理员）" if prefix is UNRESTRICTED else (str(scope_region) if scope_region else "未设置管辖区域"),
+            "kpis": [
+                {"title": "下级区划", "value": len(child_counts)},
+                {"title": "集体经济组织", "value": sum(child_counts.values())},
+                {"title": "待审核记录", "value": sum(r[2] for r in review_rows)},
+                {"title": "已退回记录", "value": sum(r[3] for r in review_rows)},
+            ],
+            "org_chart": json.dumps(chart, ensure_ascii=False),
+            "review_table": {"headers": ["记录类型", "总数", "待审核", "已退回", "已审核"], "rows": review_rows},
+            "last_heartbeat": last_beat.stopped if last_beat else None,
+        }
+    )
+    return context
+
+
+def _child_digits(prefix) -> int:
+    """Digits that identify the next level down from the user's scope (province → city 4 …)."""
+    own = len(prefix) if isinstance(prefix, str) else 0
+    for digits in sorted(SIGNIFICANT_DIGITS.values()):
+        if digits > own:
+            return digits
+    return 12

@@ -1,0 +1,71 @@
+"""Region-level list filters (省/市/县/乡镇/村) generated for every scoped changelist.
+
+Each filter narrows by code prefix (never a tree walk); its choices are the regions at that level inside
+the user's scope and under any higher level already chosen, so a county user picking a township then
+sees only that township's villages.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from unfold.contrib.filters.admin import DropdownFilter
+
+from .scope import SIGNIFICANT_DIGITS, prefix_of_code, scope_prefix
+
+LEVEL_PARAMS = {1: "province", 2: "city", 3: "county", 4: "township", 5: "village"}
+LEVEL_TITLES = {1: "省", 2: "市", 3: "县（市、区）", 4: "乡镇（街道）", 5: "村（社区）"}
+#: a level with more choices than this waits until a higher level is chosen (a dropdown of 20,000
+#: villages helps nobody)
+MAX_CHOICES = 400
+
+
+class RegionLevelFilter(DropdownFilter):
+    """Base of the five level filters; subclasses set ``level``."""
+
+    level: int = 0
+
+    def lookups(self, request: HttpRequest, model_admin):
+        from backoffice.regions.models import Region
+
+        regions = Region.objects.visible_to(request.user).filter(level=self.level)
+        narrowest = self._chosen_prefix(request)
+        if narrowest:
+            regions = regions.filter(code__startswith=narrowest)
+        if regions.count() > MAX_CHOICES:
+            return []
+        return [(r.code, r.name) for r in regions.only("code", "name").order_by("code")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value or not value.isdigit() or len(value) != 12:
+            return queryset
+        return queryset.filter(**{f"{queryset.model.scope_field}__startswith": prefix_of_code(value, self.level)})
+
+    def _chosen_prefix(self, request: HttpRequest) -> str:
+        """The prefix of the deepest higher-level region chosen in this request, if any."""
+        chosen = ""
+        for level in range(1, self.level):
+            value = request.GET.get(LEVEL_PARAMS[level], "")
+            if value.isdigit() and len(value) == 12:
+                chosen = value[: SIGNIFICANT_DIGITS[level]]
+        return chosen
+
+
+def region_level_filters(user) -> list[type[RegionLevelFilter]]:
+    """Filters for the levels below the user's own (a township user gets the village filter only)."""
+    prefix = scope_prefix(user)
+    own_digits = len(prefix) if isinstance(prefix, str) else 0
+    return [
+        _FILTERS[level] for level in range(1, 6) if SIGNIFICANT_DIGITS[level] > own_digits
+    ]
+
+
+_FILTERS = {
+    level: type(
+        f"{LEVEL_PARAMS[level].title()}Filter",
+        (RegionLevelFilter,),
+        {"level": level, "title": LEVEL_TITLES[level], "parameter_name": LEVEL_PARAMS[level]},
+    )
+    for level in range(1, 6)
+}

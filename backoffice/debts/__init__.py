@@ -1,0 +1,1 @@
+"""债权债务 (Credits and debts): monitoring module."""

@@ -1,0 +1,1 @@
+"""财务公开 (Financial disclosure): monitoring module."""

@@ -1,0 +1,1 @@
+"""资金监测 (Fund monitoring): monitoring module."""

@@ -1,0 +1,1 @@
+"""重点工作 (Key tasks): monitoring module."""

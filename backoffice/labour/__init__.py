@@ -1,0 +1,1 @@
+"""集体用工 (Collective labour): monitoring module."""

@@ -1,0 +1,1 @@
+"""Admin of 惠农政策落实: generated from each record type's spec."""

@@ -1,0 +1,14 @@
+"""Test settings: the main settings with fast hashing and a file-based SQLite test database (so that a
+real qcluster subprocess can share it)."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from backoffice.settings import *  # noqa: E402,F403
+from backoffice.settings import DATABASES, VAR_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{os.getpid()}.sqlite3")}
+MEDIA_ROOT = VAR_DIR / "test_media"
