@@ -133,6 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = reverse_lazy("admin:login")
+LOGIN_REDIRECT_URL = reverse_lazy("admin:index")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -176,7 +177,7 @@ LOGGING = {
 # an explicit bounded max_attempts, failures acknowledged so a poison task does not loop forever.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 Q_CLUSTER = {
-    "name": "sanzi",
+    "name": os.environ.get("Q_NAME", "sanzi"),
     "label": _("后台任务"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": int(os.environ.get("Q_TIMEOUT", "1800")),

@@ -16,8 +16,18 @@ from backoffice.core.spec import get_spec, has_spec
 from .widgets import NaturalKeyForeignKeyWidget, RoundedDecimalWidget
 
 #: bookkeeping columns that are not part of a record's content
-EXCLUDED = {"id", "created_at", "created_by", "updated_at", "updated_by", "submitted_at", "reviewed_by",
-            "reviewed_at", "review_reason", "region_code"}
+EXCLUDED = {
+    "id",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_reason",
+    "region_code",
+}
 
 
 def _widget_for(field: models.Field):
@@ -45,15 +55,21 @@ def resource_for(model: type[models.Model]) -> type[resources.ModelResource]:
             continue
         names.append(field.name)
         attrs[field.name] = fields.Field(
-            attribute=field.name, column_name=str(field.verbose_name), widget=_widget_for(field),
+            attribute=field.name,
+            column_name=str(field.verbose_name),
+            widget=_widget_for(field),
         )
-    meta = type("Meta", (), {
-        "model": model,
-        "fields": tuple(names),
-        "export_order": tuple(names),
-        "import_id_fields": tuple(spec.natural_key),
-        "clean_model_instances": True,
-        "skip_unchanged": True,
-    })
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": tuple(names),
+            "export_order": tuple(names),
+            "import_id_fields": tuple(spec.natural_key),
+            "clean_model_instances": True,
+            "skip_unchanged": True,
+        },
+    )
     attrs["Meta"] = meta
     return type(f"{model.__name__}Resource", (resources.ModelResource,), attrs)

@@ -5,8 +5,8 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 
-from backoffice.settings import *  # noqa: E402,F403
-from backoffice.settings import DATABASES, VAR_DIR  # noqa: E402
+from backoffice.settings import *  # noqa: F403
+from backoffice.settings import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -28,8 +28,13 @@ def seed(ctx: DemoContext) -> dict[str, int]:
         ("village_bookkeeper", Role.VILLAGE_BOOKKEEPER, "村级报账员", village),
     ]
     for username, role, display, region in plan:
-        user = User(username=username, display_name=display, scope_region_id=region, is_staff=True,
-                    is_superuser=role is None)
+        user = User(
+            username=username,
+            display_name=display,
+            scope_region_id=region,
+            is_staff=True,
+            is_superuser=role is None,
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         if role is not None:

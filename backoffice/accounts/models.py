@@ -11,8 +11,13 @@ class User(AbstractUser):
     a superuser sees everything; a non-superuser without a scope region sees nothing."""
 
     scope_region = models.ForeignKey(
-        "regions.Region", verbose_name="管辖区域", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="用户可以查看和维护的区域（含下级）",
+        "regions.Region",
+        verbose_name="管辖区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="用户可以查看和维护的区域（含下级）",
     )
     display_name = models.CharField("姓名", max_length=60, blank=True, default="")
     phone = models.CharField("联系电话", max_length=20, blank=True, default="")

@@ -36,14 +36,26 @@ RECORD_ACTIONS: dict[Role, tuple[str, ...]] = {
 
 #: extra permissions on reference data and administration, by role
 EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.COUNTY_ADMIN: ("regions.view_region", "accounts.view_user", "accounts.add_user", "accounts.change_user"),
+    Role.COUNTY_ADMIN: (
+        "regions.view_region",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "core.reveal_sensitive",
+        "core.view_reveallog",
+    ),
     Role.PROVINCE_POLICY: ("regions.view_region", "regions.add_region", "regions.change_region"),
-    Role.TOWNSHIP_REVIEWER: ("regions.view_region",),
+    Role.TOWNSHIP_REVIEWER: ("regions.view_region", "core.reveal_sensitive"),
     Role.VILLAGE_BOOKKEEPER: ("regions.view_region",),
     Role.CITY_ANALYST: ("regions.view_region",),
     Role.SUPERVISOR: ("regions.view_region",),
     Role.TRADING_OFFICER: ("regions.view_region",),
-    Role.AUDITOR: ("regions.view_region", "accounts.view_user", "django_q.view_schedule"),
+    Role.AUDITOR: (
+        "regions.view_region",
+        "accounts.view_user",
+        "django_q.view_schedule",
+        "core.view_reveallog",
+    ),
 }
 
 
@@ -60,6 +72,14 @@ def sync_role_permissions(sender: Any = None, using: str = "default", **kwargs: 
     # Region itself is reference data, granted through EXTRA_PERMISSIONS.
     scoped = [m for m in apps.get_models() if is_scoped_model(m) and m._meta.label != "regions.Region"]
     content_types = ContentType.objects.db_manager(using).get_for_models(*scoped)
+    reference = [
+        m
+        for m in apps.get_models()
+        if m.__module__.startswith("backoffice.")
+        and not is_scoped_model(m)
+        and m._meta.app_label not in {"accounts", "core", "regions"}
+    ]
+    reference_types = ContentType.objects.db_manager(using).get_for_models(*reference)
     for role in Role:
         group, _ = Group.objects.using(using).get_or_create(name=role.label)
         wanted: set[int] = set()
@@ -68,6 +88,13 @@ def sync_role_permissions(sender: Any = None, using: str = "default", **kwargs: 
             wanted.update(
                 Permission.objects.using(using)
                 .filter(content_type=content_types[model], codename__in=codenames)
+                .values_list("pk", flat=True)
+            )
+        # Reference data of the modules (charts, subsidy programmes, task templates…): readable by all.
+        for model in reference:
+            wanted.update(
+                Permission.objects.using(using)
+                .filter(content_type=reference_types[model], codename=f"view_{model._meta.model_name}")
                 .values_list("pk", flat=True)
             )
         for dotted in EXTRA_PERMISSIONS.get(role, ()):

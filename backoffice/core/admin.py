@@ -1,9 +1,11 @@
-"""django-q2's admin pages re-registered under Unfold (LIBS.md §2 gotcha 6)."""
+"""django-q2's admin pages re-registered under Unfold (LIBS.md §2 gotcha 6), and the reveal log."""
 
 from django.contrib import admin
 from django_q import admin as q_admin
 from django_q import models as q_models
 from unfold.admin import ModelAdmin
+
+from .pii import RevealLog
 
 for _model, _original in (
     (q_models.Schedule, q_admin.ScheduleAdmin),
@@ -14,3 +16,22 @@ for _model, _original in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"Unfold{_original.__name__}", (ModelAdmin, _original), {}))
+
+
+@admin.register(RevealLog)
+class RevealLogAdmin(ModelAdmin):
+    """Who revealed which personal data, when and why: read-only, append-only."""
+
+    list_display = ("at", "user", "model_label", "object_pk", "field_name", "reason", "ip_address")
+    list_filter = ("model_label", "field_name")
+    search_fields = ("user__username", "reason", "object_pk")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

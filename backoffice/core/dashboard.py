@@ -37,7 +37,9 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     orgs = CollectiveOrg.objects.visible_to(user)
     child_digits = _child_digits(prefix)
     by_child = (
-        orgs.annotate(child=Substr("region_code", 1, child_digits)).values("child").annotate(n=Count("id"))
+        orgs.annotate(child=Substr("region_code", 1, child_digits))
+        .values("child")
+        .annotate(n=Count("id"))
         .order_by("child")
     )
     child_counts = {row["child"]: row["n"] for row in by_child}
@@ -47,7 +49,9 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     labels = [child_names.get(c.ljust(12, "0"), c) for c in child_counts]
     chart = {
         "labels": labels,
-        "datasets": [{"label": "集体经济组织数", "data": list(child_counts.values()), "backgroundColor": "#2563eb"}],
+        "datasets": [
+            {"label": "集体经济组织数", "data": list(child_counts.values()), "backgroundColor": "#2563eb"}
+        ],
     }
     review_rows = []
     for model, model_admin in admin.site._registry.items():
@@ -59,14 +63,21 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
             returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
             approved=Count("pk", filter=Q(review_status=ReviewStatus.APPROVED)),
         )
-        review_rows.append([
-            f"{apps.get_app_config(model._meta.app_label).verbose_name} · {model._meta.verbose_name}",
-            counts["total"], counts["submitted"], counts["returned"], counts["approved"],
-        ])
+        review_rows.append(
+            [
+                f"{apps.get_app_config(model._meta.app_label).verbose_name} · {model._meta.verbose_name}",
+                counts["total"],
+                counts["submitted"],
+                counts["returned"],
+                counts["approved"],
+            ]
+        )
     last_beat = Success.objects.filter(func="backoffice.core.tasks.heartbeat").order_by("-stopped").first()
     context.update(
         {
-            "scope_label": "全部区域（超级管理员）" if prefix is UNRESTRICTED else (str(scope_region) if scope_region else "未设置管辖区域"),
+            "scope_label": "全部区域（超级管理员）"
+            if prefix is UNRESTRICTED
+            else (str(scope_region) if scope_region else "未设置管辖区域"),
             "kpis": [
                 {"title": "下级区划", "value": len(child_counts)},
                 {"title": "集体经济组织", "value": sum(child_counts.values())},
@@ -74,7 +85,10 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
                 {"title": "已退回记录", "value": sum(r[3] for r in review_rows)},
             ],
             "org_chart": json.dumps(chart, ensure_ascii=False),
-            "review_table": {"headers": ["记录类型", "总数", "待审核", "已退回", "已审核"], "rows": review_rows},
+            "review_table": {
+                "headers": ["记录类型", "总数", "待审核", "已退回", "已审核"],
+                "rows": review_rows,
+            },
             "last_heartbeat": last_beat.stopped if last_beat else None,
         }
     )

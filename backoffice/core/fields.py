@@ -18,7 +18,7 @@ class MoneyField(models.DecimalField):
         super().__init__(verbose_name, **kwargs)
 
     def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
+        name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
 
 
@@ -32,5 +32,5 @@ class AreaField(models.DecimalField):
         super().__init__(verbose_name, **kwargs)
 
     def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
+        name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs

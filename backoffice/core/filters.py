@@ -40,7 +40,9 @@ class RegionLevelFilter(DropdownFilter):
         value = self.value()
         if not value or not value.isdigit() or len(value) != 12:
             return queryset
-        return queryset.filter(**{f"{queryset.model.scope_field}__startswith": prefix_of_code(value, self.level)})
+        return queryset.filter(
+            **{f"{queryset.model.scope_field}__startswith": prefix_of_code(value, self.level)}
+        )
 
     def _chosen_prefix(self, request: HttpRequest) -> str:
         """The prefix of the deepest higher-level region chosen in this request, if any."""
@@ -56,9 +58,7 @@ def region_level_filters(user) -> list[type[RegionLevelFilter]]:
     """Filters for the levels below the user's own (a township user gets the village filter only)."""
     prefix = scope_prefix(user)
     own_digits = len(prefix) if isinstance(prefix, str) else 0
-    return [
-        _FILTERS[level] for level in range(1, 6) if SIGNIFICANT_DIGITS[level] > own_digits
-    ]
+    return [_FILTERS[level] for level in range(1, 6) if SIGNIFICANT_DIGITS[level] > own_digits]
 
 
 _FILTERS = {

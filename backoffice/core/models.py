@@ -7,6 +7,7 @@
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .choices import ReviewStatus
@@ -20,7 +21,10 @@ class RegionScopedModel(models.Model):
     """A row that belongs to a region; scope is a prefix match on ``region_code`` (DESIGN.md §3)."""
 
     region_code = models.CharField(
-        "行政区划代码", max_length=12, db_index=True, editable=False,
+        "行政区划代码",
+        max_length=12,
+        db_index=True,
+        editable=False,
         help_text="所属单位的12位统计用区划代码（自动填写）",
     )
 
@@ -38,13 +42,23 @@ class AuditedModel(models.Model):
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="更新人", null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="更新人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source_system = models.CharField("来源系统", max_length=40, blank=True, default="")
     source_id = models.CharField("来源编号", max_length=80, blank=True, default="")
@@ -61,20 +75,34 @@ class RecordModel(RegionScopedModel, AuditedModel):
     """
 
     org = models.ForeignKey(
-        "regions.CollectiveOrg", verbose_name="集体经济组织", on_delete=models.PROTECT, related_name="+",
+        "regions.CollectiveOrg",
+        verbose_name="集体经济组织",
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     review_status = models.CharField(
-        "审核状态", max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True,
+        "审核状态",
+        max_length=12,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.DRAFT,
+        db_index=True,
     )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, editable=False,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True, editable=False)
     review_reason = models.CharField("退回原因", max_length=500, blank=True, default="", editable=False)
     is_history = models.BooleanField(
-        "历史数据", default=False, help_text="2022年1月1日以前的历史数据（迁移补录）才勾选；业务日期可早于统计口径起点",
+        "历史数据",
+        default=False,
+        help_text="2022年1月1日以前的历史数据（迁移补录）才勾选；业务日期可早于统计口径起点",
     )
 
     class Meta:
@@ -87,28 +115,28 @@ class RecordModel(RegionScopedModel, AuditedModel):
             ),
         ]
 
+    def save(self, *args, **kwargs) -> None:
+        # The denormalised scope column follows the owner's region: a data invariant, not business logic.
+        if self.org_id:
+            self.region_code = self._owner_region_code()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         """Business dates declared in the spec must lie inside the data scope (from 2022-01-01)."""
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if not has_spec(type(self)):
             return
         errors = {}
         for name in get_spec(type(self)).business_dates:
             problem = data_scope_problem(
-                getattr(self, name), is_history=self.is_history, label=str(self._meta.get_field(name).verbose_name)
+                getattr(self, name),
+                is_history=self.is_history,
+                label=str(self._meta.get_field(name).verbose_name),
             )
             if problem:
                 errors[name] = problem
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        # Keep the denormalised scope column equal to the owner's region: a data invariant, not business logic.
-        if self.org_id:
-            self.region_code = self._owner_region_code()
-        super().save(*args, **kwargs)
 
     def _owner_region_code(self) -> str:
         cached = self._state.fields_cache.get("org")

@@ -13,8 +13,22 @@ from django.urls import NoReverseMatch, reverse
 
 #: app labels in sidebar order; apps not listed come after, before the system group
 MODULE_ORDER = (
-    "regions", "funds", "accounting", "debts", "labour", "levies", "disclosure", "contracts", "assets",
-    "subsidies", "reform", "keywork", "trading", "rules", "imports", "reports",
+    "regions",
+    "funds",
+    "accounting",
+    "debts",
+    "labour",
+    "levies",
+    "disclosure",
+    "contracts",
+    "assets",
+    "subsidies",
+    "reform",
+    "keywork",
+    "trading",
+    "rules",
+    "imports",
+    "reports",
 )
 SYSTEM_APPS = ("accounts", "core", "django_q")
 SYSTEM_TITLE = "系统管理"
@@ -42,5 +56,10 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
     system_items = [item for label in SYSTEM_APPS for item in by_app.get(label, [])]
     if system_items:
         groups.append({"title": SYSTEM_TITLE, "collapsible": True, "items": system_items})
-    return [{"title": "概览", "items": [{"title": "工作台", "link": reverse("admin:index"), "icon": "dashboard"}]},
-            *groups]
+    return [
+        {
+            "title": "概览",
+            "items": [{"title": "工作台", "link": reverse("admin:index"), "icon": "dashboard"}],
+        },
+        *groups,
+    ]

@@ -64,7 +64,7 @@ def encrypt(plain: str) -> str:
 def decrypt(stored: str) -> str:
     if not stored or not stored.startswith(PREFIX):
         return stored or ""
-    blob = base64.b64decode(stored[len(PREFIX):])
+    blob = base64.b64decode(stored[len(PREFIX) :])
     return AESGCM(_keys()[0]).decrypt(blob[:12], blob[12:], None).decode()
 
 
@@ -115,7 +115,12 @@ class SensitiveField(models.TextField):
             return
         if not any(f.name == f"{name}_hash" for f in cls._meta.local_fields):
             models.CharField(
-                f"{self.verbose_name}（检索摘要）", max_length=64, blank=True, default="", editable=False, db_index=True,
+                f"{self.verbose_name}（检索摘要）",
+                max_length=64,
+                blank=True,
+                default="",
+                editable=False,
+                db_index=True,
             ).contribute_to_class(cls, f"{name}_hash")
 
     def from_db_value(self, value, expression, connection):
@@ -147,7 +152,9 @@ def sensitive_fields(model: type[models.Model]) -> list[SensitiveField]:
 class RevealLog(models.Model):
     """One reveal of a masked value: who, when, which record and field, and why."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     model_label = models.CharField("记录类型", max_length=100)
     object_pk = models.CharField("记录编号", max_length=40)

@@ -19,8 +19,9 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 from import_export.admin import ExportActionMixin
 from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
@@ -43,7 +44,9 @@ class ReturnReasonForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label="查看原因", max_length=300, help_text="例如：核对补贴发放对象身份；将记入查看记录")
+    reason = forms.CharField(
+        label="查看原因", max_length=300, help_text="例如：核对补贴发放对象身份；将记入查看记录"
+    )
 
 
 class MaskedInput(forms.TextInput):
@@ -104,7 +107,10 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         if isinstance(db_field, SensitiveField):
             kwargs["widget"] = MaskedInput(attrs={"autocomplete": "off"})
             formfield = forms.CharField(
-                label=db_field.verbose_name, required=False, max_length=40, validators=db_field.validators,
+                label=db_field.verbose_name,
+                required=False,
+                max_length=40,
+                validators=db_field.validators,
                 help_text="已加密保存；修改时输入完整号码，留空则保持不变",
                 widget=kwargs["widget"],
             )
@@ -139,14 +145,19 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         term = search_term.strip()
         if term and len(term) >= 6:
             for field in sensitive_fields(self.model):
-                queryset |= self.get_queryset(request).filter(**{field.hash_attname: pii_hash(term, field.kind)})
+                queryset |= self.get_queryset(request).filter(
+                    **{field.hash_attname: pii_hash(term, field.kind)}
+                )
         return queryset, may_have_duplicates
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("<path:object_id>/reveal/<str:field_name>/", self.admin_site.admin_view(self.reveal_view),
-                 name="%s_%s_reveal" % info),
+            path(
+                "<path:object_id>/reveal/<str:field_name>/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="{}_{}_reveal".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -162,14 +173,22 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         revealed = None
         if request.method == "POST" and form.is_valid():
             RevealLog.objects.create(
-                user=request.user, model_label=self.opts.label, object_pk=str(obj.pk), field_name=field.name,
-                reason=form.cleaned_data["reason"], ip_address=request.META.get("REMOTE_ADDR"),
+                user=request.user,
+                model_label=self.opts.label,
+                object_pk=str(obj.pk),
+                field_name=field.name,
+                reason=form.cleaned_data["reason"],
+                ip_address=request.META.get("REMOTE_ADDR"),
             )
             revealed = getattr(obj, field.name)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"查看完整{field.verbose_name}", "opts": self.opts, "object": obj, "form": form,
-            "field_label": field.verbose_name, "masked": mask(getattr(obj, field.name), field.kind),
+            "title": f"查看完整{field.verbose_name}",
+            "opts": self.opts,
+            "object": obj,
+            "form": form,
+            "field_label": field.verbose_name,
+            "masked": mask(getattr(obj, field.name), field.kind),
             "revealed": revealed,
         }
         return TemplateResponse(request, "core/reveal.html", context)
@@ -180,10 +199,12 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
             return "-"
         rows = []
         for field in sensitive_fields(self.model):
-            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_reveal", args=[obj.pk, field.name])
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_reveal", args=[obj.pk, field.name]
+            )
             rows.append((field.verbose_name, mask(getattr(obj, field.name), field.kind), url))
         return format_html_join(
-            format_html("<br>"), '{}：{} <a class="text-primary-600" href="{}">查看完整号码</a>', rows
+            mark_safe("<br>"), '{}：{} <a class="text-primary-600" href="{}">查看完整号码</a>', rows
         )
 
     # ---- generated configuration -------------------------------------------------------------------

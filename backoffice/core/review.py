@@ -21,7 +21,10 @@ class ReviewError(Exception):
 
 
 def can_review(user, record: RecordModel) -> bool:
-    return bool(user.is_superuser or (user.has_role(Role.TOWNSHIP_REVIEWER) and code_in_scope(user, record.region_code)))
+    return bool(
+        user.is_superuser
+        or (user.has_role(Role.TOWNSHIP_REVIEWER) and code_in_scope(user, record.region_code))
+    )
 
 
 def record_submit(*, record: RecordModel, user) -> RecordModel:
@@ -29,7 +32,9 @@ def record_submit(*, record: RecordModel, user) -> RecordModel:
     if not code_in_scope(user, record.region_code):
         raise ReviewError(f"“{record}”不在您的管辖范围内，不能提交。")
     if record.review_status not in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
-        raise ReviewError(f"“{record}”当前状态为{record.get_review_status_display()}，只有草稿或已退回的记录可以提交。")
+        raise ReviewError(
+            f"“{record}”当前状态为{record.get_review_status_display()}，只有草稿或已退回的记录可以提交。"
+        )
     record.review_status = ReviewStatus.SUBMITTED
     record.submitted_at = timezone.now()
     record.review_reason = ""
@@ -67,7 +72,9 @@ def _check_reviewer(*, record: RecordModel, user) -> None:
     if not can_review(user, record):
         raise ReviewError(f"只有“{record}”所在乡镇的农经专岗可以审核。")
     if record.review_status != ReviewStatus.SUBMITTED:
-        raise ReviewError(f"“{record}”当前状态为{record.get_review_status_display()}，只有待审核的记录可以审核或退回。")
+        raise ReviewError(
+            f"“{record}”当前状态为{record.get_review_status_display()}，只有待审核的记录可以审核或退回。"
+        )
 
 
 def records_review(*, records, user, action: str, reason: str = "") -> tuple[int, list[str]]:

@@ -20,7 +20,10 @@ class ScheduleSpec:
 
 SCHEDULES = [
     ScheduleSpec(
-        name="core.heartbeat", func="backoffice.core.tasks.heartbeat", cron="*/5 * * * *", label="任务调度心跳"
+        name="core.heartbeat",
+        func="backoffice.core.tasks.heartbeat",
+        cron="*/5 * * * *",
+        label="任务调度心跳",
     ),
 ]
 
@@ -39,16 +42,24 @@ def all_schedules() -> list[ScheduleSpec]:
 
 
 def setup_schedules() -> list[tuple[str, str]]:
-    """Create or update one django-q2 cron schedule per ScheduleSpec; returns (name, 'created'|'updated'|'unchanged')."""
+    """Create or update one django-q2 cron schedule per ScheduleSpec.
+
+    Returns (name, "created" | "updated" | "unchanged") pairs."""
     from django_q.models import Schedule
 
     results = []
     for spec in all_schedules():
         existing = Schedule.objects.filter(name=spec.name).first()
         if existing is None:
-            Schedule.objects.create(name=spec.name, func=spec.func, schedule_type=Schedule.CRON, cron=spec.cron)
+            Schedule.objects.create(
+                name=spec.name, func=spec.func, schedule_type=Schedule.CRON, cron=spec.cron
+            )
             results.append((spec.name, "created"))
-        elif existing.func != spec.func or existing.cron != spec.cron or existing.schedule_type != Schedule.CRON:
+        elif (
+            existing.func != spec.func
+            or existing.cron != spec.cron
+            or existing.schedule_type != Schedule.CRON
+        ):
             existing.func, existing.cron, existing.schedule_type = spec.func, spec.cron, Schedule.CRON
             existing.save()
             results.append((spec.name, "updated"))

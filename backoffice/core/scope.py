@@ -31,7 +31,7 @@ UNRESTRICTED = Unrestricted()
 def level_of_code(code: str) -> int:
     """The level (1–5) a 12-digit code denotes, read from its trailing zeros."""
     for level in (1, 2, 3, 4):
-        if set(code[SIGNIFICANT_DIGITS[level]:]) <= {"0"}:
+        if set(code[SIGNIFICANT_DIGITS[level] :]) <= {"0"}:
             return level
     return 5
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from backoffice.core.demo import DEMO_SOURCE, DemoContext
 from backoffice.core.scope import level_of_code
+from backoffice.core.validators import resident_id_check_char
 
 from .choices import OrgLevel
 from .loading import DATA_DIR, REFERENCE_FILE, load_region_file, load_region_rows, read_rows
@@ -59,8 +60,17 @@ def _synthetic_county(county_code: str, rng) -> list[tuple[int, dict[str, str]]]
         rows.append((0, {"code": town_code, "name": name, "level": "4", "parent_code": ""}))
         for v in range(15):
             village = _unique_name(rng, used, "村")
-            rows.append((0, {"code": f"{town_code[:9]}{200 + v:03d}", "name": village, "level": "5",
-                             "parent_code": town_code}))
+            rows.append(
+                (
+                    0,
+                    {
+                        "code": f"{town_code[:9]}{200 + v:03d}",
+                        "name": village,
+                        "level": "5",
+                        "parent_code": town_code,
+                    },
+                )
+            )
     return rows
 
 
@@ -87,9 +97,15 @@ def _create_orgs(ctx: DemoContext) -> dict[str, int]:
     for region in regions:
         if region.level == 4:
             township_orgs[region.code] = CollectiveOrg(
-                name=f"{region.name}股份经济合作联合社", credit_code=credit_code_for(region.code, "N3", rng),
-                org_level=OrgLevel.TOWNSHIP, region=region, region_code=region.code,
-                legal_rep_name=_person(rng), source_system=DEMO_SOURCE, source_id=region.code,
+                name=f"{region.name}股份经济合作联合社",
+                credit_code=credit_code_for(region.code, "N3", rng),
+                org_level=OrgLevel.TOWNSHIP,
+                region=region,
+                region_code=region.code,
+                legal_rep_name=_person(rng),
+                legal_rep_id_no=resident_id_for(region.code, rng),
+                source_system=DEMO_SOURCE,
+                source_id=region.code,
             )
     CollectiveOrg.objects.bulk_create(township_orgs.values(), batch_size=2000)
     villages = []
@@ -98,12 +114,20 @@ def _create_orgs(ctx: DemoContext) -> dict[str, int]:
             continue
         parent = township_orgs.get(region.parent_id)
         acting = rng.random() < 0.05
-        villages.append(CollectiveOrg(
-            name=f"{region.name}{'村民委员会（代行）' if acting else '股份经济合作社'}",
-            credit_code=None if acting else credit_code_for(region.code, "N2", rng),
-            org_level=OrgLevel.ACTING if acting else OrgLevel.VILLAGE, region=region, region_code=region.code,
-            parent_org=parent, legal_rep_name=_person(rng), source_system=DEMO_SOURCE, source_id=region.code,
-        ))
+        villages.append(
+            CollectiveOrg(
+                name=f"{region.name}{'村民委员会（代行）' if acting else '股份经济合作社'}",
+                credit_code=None if acting else credit_code_for(region.code, "N2", rng),
+                org_level=OrgLevel.ACTING if acting else OrgLevel.VILLAGE,
+                region=region,
+                region_code=region.code,
+                parent_org=parent,
+                legal_rep_name=_person(rng),
+                legal_rep_id_no=resident_id_for(region.code, rng),
+                source_system=DEMO_SOURCE,
+                source_id=region.code,
+            )
+        )
     CollectiveOrg.objects.bulk_create(villages, batch_size=2000)
     orgs = CollectiveOrg.objects.filter(source_system=DEMO_SOURCE).order_by("region_code")
     ctx.township_orgs = [(o.pk, o.region_code) for o in orgs if level_of_code(o.region_code) == 4]
@@ -111,7 +135,16 @@ def _create_orgs(ctx: DemoContext) -> dict[str, int]:
     return {"regions": Region.objects.count(), "collective_orgs": len(township_orgs) + len(villages)}
 
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+def resident_id_for(region_code: str, rng) -> str:
+    """A valid-by-construction 18-digit resident ID born in the region's county, 1950–2000."""
+    born = f"{rng.randint(1950, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first17 = f"{region_code[:6]}{born}{rng.randint(0, 999):03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
 GIVEN = "建国志强海军红梅秀英永刚丽娟俊杰晓东春生玉兰国庆文华金凤宝山新民彩霞"
 
 

@@ -105,8 +105,9 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def load_region_rows(region_model, rows, *, file_label: str, edition_year: int | None = None,
-                     strict: bool = False) -> LoadReport:
+def load_region_rows(
+    region_model, rows, *, file_label: str, edition_year: int | None = None, strict: bool = False
+) -> LoadReport:
     """Upsert regions from canonical rows. ``region_model`` may be a historical model (migrations)."""
     report = LoadReport()
     existing = {r.code: r for r in region_model.objects.all()}
@@ -118,7 +119,9 @@ def load_region_rows(region_model, rows, *, file_label: str, edition_year: int |
         level = None
         if level_text:
             if not level_text.isdigit() or not 1 <= int(level_text) <= 5:
-                report.errors.append(f"{where}，“级别”列：“{level_text}”不是1–5之间的整数（1省 2市 3县 4乡镇 5村）")
+                report.errors.append(
+                    f"{where}，“级别”列：“{level_text}”不是1–5之间的整数（1省 2市 3县 4乡镇 5村）"
+                )
                 continue
             level = int(level_text)
         problem = region_code_problem(code, level)
@@ -131,13 +134,21 @@ def load_region_rows(region_model, rows, *, file_label: str, edition_year: int |
             continue
         urc = row.get("urban_rural_class", "")
         if urc and urc not in URBAN_RURAL_CLASSES:
-            report.errors.append(f"{where}，“城乡分类代码”列：“{urc}”不是有效代码（111/112/121/122/123/210/220）")
+            report.errors.append(
+                f"{where}，“城乡分类代码”列：“{urc}”不是有效代码（111/112/121/122/123/210/220）"
+            )
             continue
         if code in incoming:
             report.errors.append(f"{where}：区划代码{code}在文件中重复出现")
             continue
-        incoming[code] = {"code": code, "name": row["name"], "level": level, "parent_text": row.get("parent_code", ""),
-                          "urban_rural_class": urc, "line": line}
+        incoming[code] = {
+            "code": code,
+            "name": row["name"],
+            "level": level,
+            "parent_text": row.get("parent_code", ""),
+            "urban_rural_class": urc,
+            "line": line,
+        }
     known = set(existing) | set(incoming)
     for item in incoming.values():
         parent = _parent_code(item, known)
@@ -168,16 +179,19 @@ def load_region_rows(region_model, rows, *, file_label: str, edition_year: int |
         region_model.objects.bulk_create(to_create, batch_size=2000)
         if to_update:
             region_model.objects.bulk_update(
-                to_update, ["name", "level", "parent_id", "urban_rural_class", "edition_year"], batch_size=2000
+                to_update,
+                ["name", "level", "parent_id", "urban_rural_class", "edition_year"],
+                batch_size=2000,
             )
     report.created, report.updated = len(to_create), len(to_update)
     return report
 
 
 def _parent_code(item: dict, known: set[str]) -> str | None:
-    """The parent: as given (checked against the code's prefix), else the nearest known ancestor.
+    """The parent: as given (checked against the code's prefix), else the level above.
 
-    The nearest-ancestor rule tolerates cities without a county level (DOMAIN.md §1.1)."""
+    Only the county level may be skipped: since 2019 some cities have towns directly under them
+    (DOMAIN.md §1.1). A village whose township is unknown is an error, never attached higher up."""
     code, level = item["code"], item["level"]
     given = item["parent_text"].replace(" ", "")
     if level == 1:
@@ -189,13 +203,22 @@ def _parent_code(item: dict, known: set[str]) -> str | None:
         if parent_level >= level or not code.startswith(given[: SIGNIFICANT_DIGITS[parent_level]]):
             return f"!上级区划{given}与代码{code}的前缀不一致"
         return given
-    for parent_level in range(level - 1, 0, -1):
+    candidates = [level - 1] + ([2] if level == 4 else [])
+    for parent_level in candidates:
         candidate = code[: SIGNIFICANT_DIGITS[parent_level]].ljust(12, "0")
         if candidate in known:
             return candidate
-    return f"!找不到{code}的上级区划：请先导入上级区划"
+    expected = code[: SIGNIFICANT_DIGITS[level - 1]].ljust(12, "0")
+    return f"!找不到{code}的上级区划{expected}：请先导入上级区划，或与本区划写在同一文件中"
 
 
-def load_region_file(region_model, path: Path, *, edition_year: int | None = None, strict: bool = False) -> LoadReport:
-    return load_region_rows(region_model, read_rows(path), file_label=f"文件“{path.name}”",
-                            edition_year=edition_year, strict=strict)
+def load_region_file(
+    region_model, path: Path, *, edition_year: int | None = None, strict: bool = False
+) -> LoadReport:
+    return load_region_rows(
+        region_model,
+        read_rows(path),
+        file_label=f"文件“{path.name}”",
+        edition_year=edition_year,
+        strict=strict,
+    )

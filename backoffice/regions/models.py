@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from backoffice.core.models import AuditedModel, RegionScopedModel
+from backoffice.core.pii import SensitiveField, SensitiveKind
 from backoffice.core.scope import SIGNIFICANT_DIGITS, ScopedQuerySet, prefix_of_code
 
 from .choices import OrgLevel, OrgStatus, RegionLevel
@@ -23,14 +24,23 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=80)
     level = models.PositiveSmallIntegerField("级别", choices=RegionLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name="上级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     urban_rural_class = models.CharField("城乡分类代码", max_length=3, blank=True, default="")
     edition_year = models.PositiveSmallIntegerField("代码版本年份", null=True, blank=True)
     valid_from = models.DateField("启用日期", null=True, blank=True)
     valid_to = models.DateField("停用日期", null=True, blank=True, help_text="区划撤并后填写；区划从不删除")
     successor = models.ForeignKey(
-        "self", verbose_name="承继区划", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="承继区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="predecessors",
     )
 
@@ -67,9 +77,10 @@ class Region(models.Model):
         if self.level == RegionLevel.PROVINCE:
             if self.parent_id:
                 raise ValidationError({"parent": "省级区划没有上级区划"})
-        elif self.parent_id:
-            if not self.code.startswith(prefix_of_code(self.parent_id)) or self.parent_id == self.code:
-                raise ValidationError({"parent": f"上级区划{self.parent_id}与代码{self.code}的前缀不一致"})
+        elif self.parent_id and (
+            not self.code.startswith(prefix_of_code(self.parent_id)) or self.parent_id == self.code
+        ):
+            raise ValidationError({"parent": f"上级区划{self.parent_id}与代码{self.code}的前缀不一致"})
 
 
 class CollectiveOrg(RegionScopedModel, AuditedModel):
@@ -82,15 +93,28 @@ class CollectiveOrg(RegionScopedModel, AuditedModel):
 
     name = models.CharField("组织名称", max_length=120)
     credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, null=True, blank=True, validators=[validate_credit_code],
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
         help_text="18位，登记管理部门代码N，第2位1组级/2村级/3乡镇级",
     )
     org_level = models.CharField("组织级别", max_length=6, choices=OrgLevel.choices)
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="orgs")
     parent_org = models.ForeignKey(
-        "self", verbose_name="上级组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name="上级组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     legal_rep_name = models.CharField("法定代表人", max_length=40, blank=True, default="")
+    legal_rep_id_no = SensitiveField(
+        "法定代表人身份证号", kind=SensitiveKind.RESIDENT_ID, blank=True, default=""
+    )
     established_on = models.DateField("成立日期", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=OrgStatus.choices, default=OrgStatus.ACTIVE)
 
@@ -108,7 +132,15 @@ class CollectiveOrg(RegionScopedModel, AuditedModel):
 
     class Spec:
         natural_key = ("credit_code",)
-        list_display = ("name", "credit_code", "org_level", "region", "status")
+        list_display = (
+            "name",
+            "credit_code",
+            "org_level",
+            "region",
+            "legal_rep_name",
+            "legal_rep_id_no",
+            "status",
+        )
         list_filter = ("org_level", "status")
         search_fields = ("name", "credit_code", "region__name")
 
@@ -134,7 +166,9 @@ class CollectiveOrg(RegionScopedModel, AuditedModel):
                     f"统一社会信用代码前两位“{self.credit_code[:2]}”与组织级别{self.org_level}不符"
                 )
         elif self.org_level != OrgLevel.ACTING:
-            errors["credit_code"] = "已登记的集体经济组织必须填写统一社会信用代码；村（居）委会代行的请选择“代行”"
+            errors["credit_code"] = (
+                "已登记的集体经济组织必须填写统一社会信用代码；村（居）委会代行的请选择“代行”"
+            )
         if self.parent_org_id and self.region_id and self.parent_org_id == self.pk:
             errors["parent_org"] = "上级组织不能是自己"
         if errors:

@@ -39,7 +39,9 @@ def validate_region_code(code: str) -> None:
 
 def credit_code_check_char(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters."""
-    total = sum(CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -48,7 +50,10 @@ def credit_code_problem(code: str) -> str | None:
     if not isinstance(code, str) or len(code) != 18:
         return f"统一社会信用代码“{code}”应为18位"
     if not CREDIT_CODE_RE.match(code):
-        return f"统一社会信用代码“{code}”含有不允许的字符（只允许数字和除I、O、Z、S、V以外的大写字母，第3–8位为数字）"
+        return (
+            f"统一社会信用代码“{code}”含有不允许的字符"
+            "（只允许数字和除I、O、Z、S、V以外的大写字母，第3–8位为数字）"
+        )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
         return f"统一社会信用代码“{code}”校验位错误：第18位应为“{expected}”，请核对证照"

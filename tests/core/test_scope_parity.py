@@ -13,9 +13,7 @@ from django.urls import reverse
 from backoffice.core.scope import is_scoped_model
 from tests.conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 
-SCOPED = sorted(
-    (m for m in admin.site._registry if is_scoped_model(m)), key=lambda m: m._meta.label
-)
+SCOPED = sorted((m for m in admin.site._registry if is_scoped_model(m)), key=lambda m: m._meta.label)
 pytestmark = pytest.mark.django_db
 
 
@@ -81,7 +79,11 @@ def test_foreign_key_choices_and_autocomplete_stay_in_scope(model, client_for, u
         if field.name in model_admin.autocomplete_fields:
             response = client.get(
                 reverse("admin:autocomplete"),
-                {"app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": field.name},
+                {
+                    "app_label": model._meta.app_label,
+                    "model_name": model._meta.model_name,
+                    "field_name": field.name,
+                },
             )
             assert response.status_code == 200
             ids = {str(item["id"]) for item in response.json()["results"]}
@@ -98,5 +100,7 @@ def test_export_contains_only_rows_in_scope(model, client_for):
     )
     assert response.status_code == 200, response.content[:500]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
-    data_rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(v is not None for v in row)]
+    data_rows = [
+        row for row in sheet.iter_rows(min_row=2, values_only=True) if any(v is not None for v in row)
+    ]
     assert len(data_rows) == _rows(model, TOWNSHIP_A).count()

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             while not stopping and all(p.poll() is None for p in children.values()):
                 time.sleep(0.5)
         finally:
-            for name, process in children.items():
+            for process in children.values():
                 if process.poll() is None:
                     os.kill(process.pid, signal.SIGTERM)  # the main PID only, never the group
             deadline = time.monotonic() + 15

@@ -19,8 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=SCALES, default="tiny")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None,
-                            help="业务日期（默认今天）：到期、逾期等相对日期以此为准")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="业务日期（默认今天）：到期、逾期等相对日期以此为准",
+        )
         parser.add_argument("--reset", action="store_true", help="先清空数据库再生成")
         parser.add_argument("--quiet", action="store_true")
 
@@ -51,7 +55,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {username:<22} {role}")
             for note in ctx.notes:
                 self.stdout.write(note)
-        self.stdout.write(json.dumps({"scale": scale, "seed": seed, "seconds": round(elapsed, 1), "rows": counts},
-                                     ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {"scale": scale, "seed": seed, "seconds": round(elapsed, 1), "rows": counts},
+                ensure_ascii=False,
+            )
+        )
         if not counts:
             raise CommandError("没有生成任何数据。")
