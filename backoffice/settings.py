@@ -144,6 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Unfold ships no translations; ours (backoffice/locale, .mo committed) puts its interface in Chinese.
+LOCALE_PATHS = [BASE_DIR / "backoffice" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
