@@ -50,7 +50,12 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     chart = {
         "labels": labels,
         "datasets": [
-            {"label": "集体经济组织数", "data": list(child_counts.values()), "backgroundColor": "#2563eb", "maxBarThickness": 48}
+            {
+                "label": "集体经济组织数",
+                "data": list(child_counts.values()),
+                "backgroundColor": "#2563eb",
+                "maxBarThickness": 48,
+            }
         ],
     }
     review_rows = []

@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
@@ -25,13 +25,14 @@ from django.utils.safestring import mark_safe
 from import_export.admin import ExportActionMixin
 from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
+from unfold.decorators import action
 
 from .checks import RecordAdminChecks
 from .choices import ReviewStatus
 from .filters import region_level_filters
 from .models import AuditedModel, RecordModel
 from .pii import RevealLog, SensitiveField, mask, pii_hash, sensitive_fields
-from .review import records_review
+from .review import record_edited, records_review
 from .scope import code_in_scope, is_scoped_model
 from .spec import get_spec
 
@@ -67,6 +68,12 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
     export_form_class = ExportForm
     warn_unsaved_form = True
     actions = ("submit_selected", "approve_selected", "return_selected")
+    actions_list = ("import_from_file",)
+
+    @action(description="导入", url_path="import-from-file", permissions=["add"], icon="upload_file")
+    def import_from_file(self, request: HttpRequest):
+        # Staged imports live in imports/ (DESIGN.md §2: backoffice never imports it; the URL is the seam).
+        return redirect(f"{reverse('admin:imports_importjob_upload')}?type={self.opts.label_lower}")
 
     # ---- scope -------------------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest):
@@ -87,6 +94,13 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
             if not change:
                 obj.created_by = request.user
             obj.updated_by = request.user
+        if (
+            change
+            and isinstance(obj, RecordModel)
+            and form.changed_data
+            and record_edited(record=obj, user=request.user)
+        ):
+            messages.warning(request, f"“{obj}”已审核的内容被修改，已退回为草稿，请重新提交审核。")
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if not code_in_scope(request.user, _scope_code(obj)):

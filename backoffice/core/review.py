@@ -77,6 +77,17 @@ def _check_reviewer(*, record: RecordModel, user) -> None:
         )
 
 
+def record_edited(*, record: RecordModel, user) -> bool:
+    """An approved record whose content is changed by anyone but its reviewer goes back to draft, so that
+    reports (approved data only) never count unreviewed figures. Returns True when it was reset."""
+    if record.review_status != ReviewStatus.APPROVED or can_review(user, record):
+        return False
+    record.review_status = ReviewStatus.DRAFT
+    record.reviewed_by = None
+    record.reviewed_at = None
+    return True
+
+
 def records_review(*, records, user, action: str, reason: str = "") -> tuple[int, list[str]]:
     """Apply one review action to many records, each in its own transaction; returns (done, errors)."""
     services = {

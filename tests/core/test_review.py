@@ -64,3 +64,14 @@ def test_approving_a_draft_is_refused(users):
     record = _record(TOWNSHIP_A)
     with pytest.raises(ReviewError, match="只有待审核"):
         record_approve(record=record, user=users["township_reviewer"])
+
+
+def test_editing_an_approved_record_returns_it_to_draft_unless_the_reviewer_edits(users):
+    from backoffice.core.review import record_edited
+
+    record = _record(TOWNSHIP_A)
+    record.review_status = ReviewStatus.APPROVED
+    assert record_edited(record=record, user=users["township_reviewer"]) is False
+    assert record.review_status == ReviewStatus.APPROVED
+    assert record_edited(record=record, user=users["village_bookkeeper"]) is True
+    assert record.review_status == ReviewStatus.DRAFT and record.reviewed_by is None
