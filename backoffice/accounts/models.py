@@ -29,6 +29,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_additional_data(self) -> dict:
+        """Filed with each audit entry about this user (see backoffice/core/audit.py)."""
+        return {"region_code": self.scope_region_id or ""}
+
     def has_role(self, role: Role) -> bool:
         """Whether the user belongs to the group of ``role`` (superusers hold every role)."""
         if self.is_superuser:

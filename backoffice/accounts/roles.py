@@ -43,6 +43,7 @@ EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.change_user",
         "core.reveal_sensitive",
         "core.view_reveallog",
+        "auditlog.view_logentry",
     ),
     Role.PROVINCE_POLICY: ("regions.view_region", "regions.add_region", "regions.change_region"),
     Role.TOWNSHIP_REVIEWER: ("regions.view_region", "core.reveal_sensitive"),
@@ -55,6 +56,7 @@ EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.view_user",
         "django_q.view_schedule",
         "core.view_reveallog",
+        "auditlog.view_logentry",
     ),
 }
 

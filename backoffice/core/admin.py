@@ -35,3 +35,31 @@ class RevealLogAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _reregister_auditlog() -> None:
+    """The audit list under Unfold: read-only, and region-scoped through the code filed with each entry."""
+    from auditlog.admin import LogEntryAdmin
+    from auditlog.models import LogEntry
+
+    from .scope import UNRESTRICTED, scope_prefix
+
+    class ScopedLogEntryAdmin(ModelAdmin, LogEntryAdmin):
+        def get_queryset(self, request):
+            qs = super().get_queryset(request)
+            prefix = scope_prefix(request.user)
+            if prefix is UNRESTRICTED:
+                return qs
+            if prefix is None:
+                return qs.none()
+            return qs.filter(additional_data__region_code__startswith=prefix)
+
+        def has_delete_permission(self, request, obj=None):
+            return False
+
+    if admin.site.is_registered(LogEntry):
+        admin.site.unregister(LogEntry)
+    admin.site.register(LogEntry, ScopedLogEntryAdmin)
+
+
+_reregister_auditlog()

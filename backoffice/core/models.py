@@ -36,6 +36,10 @@ class RegionScopedModel(models.Model):
     class Meta:
         abstract = True
 
+    def get_additional_data(self) -> dict:
+        """Stored with each audit entry (django-auditlog) so that the audit list can be region-scoped."""
+        return {"region_code": getattr(self, self.scope_field, "")}
+
 
 class AuditedModel(models.Model):
     """Creation/update stamps and the source identity used by history migration."""

@@ -30,7 +30,7 @@ MODULE_ORDER = (
     "imports",
     "reports",
 )
-SYSTEM_APPS = ("accounts", "axes", "core", "django_q")
+SYSTEM_APPS = ("accounts", "auditlog", "axes", "core", "django_q")
 SYSTEM_TITLE = "系统管理"
 
 

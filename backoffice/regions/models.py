@@ -65,6 +65,10 @@ class Region(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    def get_additional_data(self) -> dict:
+        """Filed with each audit entry about this region (see backoffice/core/audit.py)."""
+        return {"region_code": self.code}
+
     @property
     def prefix(self) -> str:
         """Significant digits of the code: the scope prefix of this region's subtree."""
