@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "import_export",
     "django_q",
     # The core and the record-type apps.
@@ -96,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "backoffice.core.audit.RequestIdMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -152,6 +155,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+OTP_TOTP_ISSUER = "三资监管后台"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
 LOGIN_URL = reverse_lazy("admin:login")
 LOGIN_REDIRECT_URL = reverse_lazy("admin:index")
@@ -238,6 +242,13 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "ENVIRONMENT": "backoffice.core.dashboard.environment_callback",
     "DASHBOARD_CALLBACK": "backoffice.core.dashboard.dashboard_callback",
+    "LOGIN": {"image": None, "redirect_after": None, "form": "backoffice.accounts.otp.LoginForm"},
+    "ACCOUNT": {
+        "navigation": [
+            {"title": "双重验证（动态验证码）", "link": reverse_lazy("accounts_otp")},
+            {"title": "修改密码", "link": reverse_lazy("admin:password_change")},
+        ]
+    },
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

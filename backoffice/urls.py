@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from backoffice.accounts.otp import otp_settings_view
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/account/otp/", otp_settings_view, name="accounts_otp"),
     path("admin/", admin.site.urls),
 ]
