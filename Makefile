@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_SCALE ?= tiny
 DEMO_SEED ?= 1
+# one pytest worker per core (each seeds its own tiny demo database)
+PYTEST_ARGS ?= -n auto
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE := 1
 

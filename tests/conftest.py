@@ -3,28 +3,14 @@ seeded once per session into the test database, and helpers to log in as a role.
 
 from __future__ import annotations
 
-import os
-import socket
-
 import pytest
 from django.core.management import call_command
+
+from tests.services import port_open, service_missing  # noqa: F401  (re-exported for test modules)
 
 TOWNSHIP_A = "140121100"  # 清源镇
 TOWNSHIP_B = "140121101"  # 徐沟镇
 COUNTY = "140121"
-
-
-def service_missing(reason: str):
-    """Skip for a newcomer without the service; under CI a missing service is a failure, never a skip."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true but {reason}")
-    pytest.skip(reason)
-
-
-def port_open(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +38,7 @@ def client_for(client, users):
         return c
 
     return make
+
+
+# One Chromium per test worker for every browser test (tests/browser.py).
+from tests.browser import browser, demo_live_server, page_as  # noqa: E402,F401

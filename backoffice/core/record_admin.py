@@ -283,6 +283,10 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
     def get_export_resource_classes(self, request):
         return [import_string(settings.RECORD_RESOURCE_FACTORY)(self.model)]
 
+    def get_export_resource_kwargs(self, request, **kwargs):
+        # The resource scopes, masks and logs the export by this user and request (filter, row count).
+        return {**super().get_export_resource_kwargs(request, **kwargs), "request": request}
+
     # ---- review actions ----------------------------------------------------------------------------
     @admin.action(description="提交审核", permissions=["change"])
     def submit_selected(self, request: HttpRequest, queryset):

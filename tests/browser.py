@@ -1,4 +1,5 @@
-"""Browser-test harness: Playwright drives Debian's Chromium (no browser download) headless against a
+"""Browser-test harness (a pytest plugin loaded by tests/conftest.py, so that one Chromium serves every
+browser test of a worker): Playwright drives Debian's Chromium (no browser download) headless against a
 live server running the real admin. Without Chromium the tests skip (fail under CI=true)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import service_missing
+from tests.services import service_missing
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # synchronous and safe.

@@ -1,0 +1,118 @@
+"""Helpers shared by the import/export management commands."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+from backoffice.core.scope import is_scoped_model
+
+from .models import ExportLog
+from .resources import columns_for, export_rows
+
+
+def find_model(label: str):
+    try:
+        app_label, name = label.split(".")
+        model = apps.get_model(app_label, name)
+    except (ValueError, LookupError) as exc:
+        raise CommandError(f"没有记录类型“{label}”；格式为 app_label.Model，例如 contracts.Contract") from exc
+    if not is_scoped_model(model) or not hasattr(model, "Spec"):
+        raise CommandError(f"“{label}”不是可导入导出的记录类型")
+    return model
+
+
+def find_user(name: str | None):
+    User = get_user_model()
+    if name:
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise CommandError(f"没有启用的用户“{name}”")
+        return user
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise CommandError("没有超级用户；请用 --user 指定导入/导出人")
+    return user
+
+
+def write_export(model, user, path: Path) -> int:
+    """Stream the user's visible rows to ``path`` (xlsx or csv); returns the row count."""
+    reveal = user.has_perm("core.reveal_sensitive")
+    queryset = model._default_manager.visible_to(user).order_by("pk")
+    rows = export_rows(model, queryset, reveal=reveal)
+    count = -1
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+    else:
+        import xlsxwriter
+
+        from .reading import STAMP_SHEET
+        from .resources import version_stamp
+
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "remove_timezone": True})
+        sheet = book.add_worksheet(sheet_name(model))
+        sheet.workbook_ref = book
+        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                _write(sheet, r, c, value, date_fmt)
+            count += 1
+        stamp = book.add_worksheet(STAMP_SHEET)
+        stamp.write_string(0, 0, "version")
+        stamp.write_string(0, 1, version_stamp(model))
+        stamp.hide()
+        book.close()
+    ExportLog.objects.create(
+        user=user,
+        model_label=model._meta.label,
+        filter_query="",
+        row_count=max(count, 0),
+        full_personal_data=reveal and any(c.kind == "sensitive" for c in columns_for(model)),
+        channel=ExportLog.Channel.COMMAND,
+    )
+    return max(count, 0)
+
+
+def datetime_fmt(sheet):
+    fmt = getattr(sheet, "_sanzi_datetime", None)
+    if fmt is None:
+        fmt = sheet._sanzi_datetime = sheet.workbook_ref.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    return fmt
+
+
+def sheet_name(model) -> str:
+    import re
+
+    return re.sub(r"[\[\]:*?/\\]", "、", str(model._meta.verbose_name))[:31]
+
+
+def _write(sheet, r: int, c: int, value, date_fmt) -> None:
+    from decimal import Decimal
+
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        sheet.write_string(r, c, value)
+    elif isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, Decimal):
+        if abs(value) < Decimal("1e13"):
+            sheet.write_number(r, c, float(value))
+        else:  # beyond a float's 15 significant digits: keep exact as text
+            sheet.write_string(r, c, str(value))
+    elif isinstance(value, (int, float)):
+        sheet.write_number(r, c, value)
+    elif hasattr(value, "year"):
+        sheet.write_datetime(r, c, value, date_fmt if not hasattr(value, "hour") else datetime_fmt(sheet))
+    elif hasattr(value, "hour"):
+        sheet.write_string(r, c, value.isoformat())
+    else:
+        sheet.write_string(r, c, str(value))

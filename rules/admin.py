@@ -1,0 +1,575 @@
+"""The supervisors' alert queue, the per-alert page, and the rule list with the params form (Unfold).
+
+Alerts are read through ``Alert.objects.visible_to(user)`` only: list, per-alert page (404 outside
+scope), bulk actions. Params are edited through a form generated from the params' types; each save is a
+new rule version and can be previewed first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin
+
+from backoffice.accounts.roles import Role
+from backoffice.core.scope import UNRESTRICTED, code_in_scope, scope_prefix
+
+from . import services
+from .models import (
+    ACTIVE_STATES,
+    Alert,
+    AlertEvent,
+    AlertState,
+    Disposition,
+    EvaluationRun,
+    ParamChangeRequest,
+    Rule,
+    RuleVersion,
+)
+from .schema import SEVERITY_LABELS, shipped_rules
+
+SEVERITY_COLOURS = {"red": "bg-red-600", "yellow": "bg-amber-500", "info": "bg-sky-600"}
+
+
+class SlaBreachedFilter(admin.SimpleListFilter):
+    title = "是否超时"
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("breached", "已超过处置时限"), ("ok", "未超时")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "breached":
+            return queryset.filter(state__in=ACTIVE_STATES, sla_due__lt=today)
+        if self.value() == "ok":
+            return queryset.exclude(state__in=ACTIVE_STATES, sla_due__lt=today)
+        return queryset
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = "已持续"
+    parameter_name = "age"
+    BUCKETS = {"3": (0, 3), "10": (4, 10), "30": (11, 30), "older": (31, None)}
+
+    def lookups(self, request, model_admin):
+        return [("3", "3天以内"), ("10", "4–10天"), ("30", "11–30天"), ("older", "30天以上")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BUCKETS:
+            return queryset
+        low, high = self.BUCKETS[self.value()]
+        now = timezone.now()
+        queryset = queryset.filter(opened_at__lte=now - timedelta(days=low))
+        if high is not None:
+            queryset = queryset.filter(opened_at__gt=now - timedelta(days=high + 1))
+        return queryset
+
+
+class RuleCodeFilter(admin.SimpleListFilter):
+    title = "规则"
+    parameter_name = "code"
+
+    def lookups(self, request, model_admin):
+        return [(code, f"{code} {rule.name}") for code, rule in sorted(shipped_rules().items())]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(code=self.value()) if self.value() else queryset
+
+
+class ResolveForm(forms.Form):
+    disposition = forms.ChoiceField(
+        label="处置结论", choices=[c for c in Disposition.choices if c[0] != Disposition.AUTO_CLEARED]
+    )
+    note = forms.CharField(label="处置说明", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AssignForm(forms.Form):
+    role = forms.ChoiceField(label="责任角色", choices=Role.choices)
+    level = forms.ChoiceField(label="层级", choices=[(4, "乡镇"), (3, "县"), (2, "市"), (1, "省")])
+    note = forms.CharField(label="说明", required=False, max_length=300)
+
+
+class AlertActionForm(forms.Form):
+    ACTIONS = [
+        ("acknowledge", "签收"),
+        ("rectify", "开始整改"),
+        ("resolve", "解除（已处置）"),
+        ("dismiss", "排除（不属实）"),
+        ("snooze", "暂缓"),
+    ]
+    action = forms.ChoiceField(label="操作", choices=ACTIONS)
+    disposition = forms.ChoiceField(
+        label="处置结论",
+        required=False,
+        choices=[("", "—")] + [c for c in Disposition.choices if c[0] != Disposition.AUTO_CLEARED],
+    )
+    note = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    snooze_until = forms.DateField(
+        label="暂缓至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@admin.register(Alert)
+class AlertAdmin(ModelAdmin):
+    icon = "notifications"
+    list_display = ("severity_badge", "code", "message", "org", "state", "assigned", "sla_due", "opened_at")
+    list_display_links = ("message",)
+    list_filter = ("severity", RuleCodeFilter, "state", SlaBreachedFilter, "assigned_level", AgeFilter)
+    search_fields = ("message", "org__name", "code")
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ("acknowledge_selected", "assign_selected", "resolve_selected")
+    list_filter_submit = True
+
+    def get_queryset(self, request: HttpRequest):
+        return Alert.objects.visible_to(request.user).select_related("org", "rule_version")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or code_in_scope(request.user, obj.region_code)
+        )
+
+    @admin.display(description="级别", ordering="severity")
+    def severity_badge(self, obj: Alert):
+        return format_html(
+            '<span class="{} text-white text-xs px-2 py-0.5 rounded-default">{}</span>',
+            SEVERITY_COLOURS.get(obj.severity, "bg-gray-500"),
+            SEVERITY_LABELS.get(obj.severity, obj.severity),
+        )
+
+    @admin.display(description="责任人")
+    def assigned(self, obj: Alert) -> str:
+        level = {1: "省", 2: "市", 3: "县", 4: "乡镇", 5: "村"}.get(obj.assigned_level, "")
+        role = Role(obj.assigned_role).label if obj.assigned_role in Role.values else obj.assigned_role
+        return f"{level}{role}"
+
+    # ---- bulk actions -----------------------------------------------------------------------------------
+    @admin.action(description="签收所选预警", permissions=["change"])
+    def acknowledge_selected(self, request, queryset):
+        done, errors = 0, []
+        for alert in queryset.filter(state=AlertState.OPEN):
+            try:
+                services.alert_acknowledge(alert=alert, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(f"{alert}: {_text(exc)}")
+        self._report(request, done, errors, "签收")
+
+    @admin.action(description="解除所选预警（需填写处置结论）", permissions=["change"])
+    def resolve_selected(self, request, queryset):
+        form = ResolveForm(request.POST if "disposition" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, errors = 0, []
+            for alert in queryset.filter(state__in=ACTIVE_STATES):
+                try:
+                    services.alert_resolve(alert=alert, user=request.user, **form.cleaned_data)
+                    done += 1
+                except (ValidationError, PermissionDenied) as exc:
+                    errors.append(f"{alert}: {_text(exc)}")
+            self._report(request, done, errors, "解除")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "解除预警",
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action": "resolve_selected",
+            "submit_label": "确认解除",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "rules/bulk_resolve.html", context)
+
+    @admin.action(description="指派所选预警（选择责任角色和层级）", permissions=["change"])
+    def assign_selected(self, request, queryset):
+        form = AssignForm(request.POST if "role" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, errors = 0, []
+            for alert in queryset.filter(state__in=ACTIVE_STATES):
+                try:
+                    services.alert_assign(
+                        alert=alert,
+                        user=request.user,
+                        role=form.cleaned_data["role"],
+                        level=int(form.cleaned_data["level"]),
+                        note=form.cleaned_data["note"],
+                    )
+                    done += 1
+                except (ValidationError, PermissionDenied) as exc:
+                    errors.append(f"{alert}: {_text(exc)}")
+            self._report(request, done, errors, "指派")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "指派预警",
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action": "assign_selected",
+            "submit_label": "确认指派",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "rules/bulk_resolve.html", context)
+
+    def _report(self, request, done, errors, label):
+        if done:
+            messages.success(request, f"已{label} {done} 条预警。")
+        for error in errors[:10]:
+            messages.error(request, error)
+        if not done and not errors:
+            messages.warning(request, f"所选预警中没有可以{label}的。")
+
+    # ---- the per-alert page -------------------------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        alert = get_object_or_404(self.get_queryset(request), pk=object_id)  # 404 outside scope
+        if not self.has_view_or_change_permission(request, alert):
+            raise PermissionDenied
+        can_change = self.has_change_permission(request, alert)
+        form = AlertActionForm(request.POST or None)
+        if request.method == "POST":
+            if not can_change:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    _apply(alert, request.user, form.cleaned_data)
+                except (ValidationError, PermissionDenied) as exc:
+                    messages.error(request, _text(exc))
+                else:
+                    messages.success(request, "已保存。")
+                    return HttpResponseRedirect(request.path)
+        subject = alert.subject
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"预警：{alert.message}",
+            "opts": self.model._meta,
+            "original": alert,
+            "alert": alert,
+            "rule": shipped_rules().get(alert.code),
+            "conditions": [w for w in alert.why if "name" in w],
+            "events": alert.events.select_related("user"),
+            "subject": subject,
+            "subject_url": _admin_url(subject),
+            "form": form,
+            "can_change": can_change and alert.is_active,
+            "sla_breached": services.sla_breached(alert),
+        }
+        return TemplateResponse(request, "rules/alert_detail.html", context)
+
+
+def _apply(alert: Alert, user, data: dict) -> None:
+    action, note = data["action"], data.get("note") or ""
+    if action == "acknowledge":
+        services.alert_acknowledge(alert=alert, user=user, note=note)
+    elif action == "rectify":
+        services.alert_start_rectifying(alert=alert, user=user, note=note)
+    elif action == "resolve":
+        services.alert_resolve(alert=alert, user=user, disposition=data.get("disposition") or "", note=note)
+    elif action == "dismiss":
+        services.alert_dismiss(alert=alert, user=user, disposition=data.get("disposition") or "", note=note)
+    elif action == "snooze":
+        if not data.get("snooze_until"):
+            raise services.AlertError("请填写暂缓截止日期")
+        services.alert_snooze(alert=alert, user=user, until=data["snooze_until"], reason=note)
+
+
+def _text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc)
+
+
+def _admin_url(obj) -> str | None:
+    if obj is None:
+        return None
+    try:
+        return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return None
+
+
+# ---- rules and params ---------------------------------------------------------------------------------
+def params_form_class(rule):
+    """A form with one typed field per param (not raw JSON), plus the region and a reason."""
+    fields: dict[str, forms.Field] = {}
+    for name, p in rule.params.items():
+        label = f"{p.label}（{p.unit}）" if p.unit else p.label
+        help_text = f"默认值 {p.default}{p.unit}；留空表示沿用上级设置"
+        if p.type in ("number", "decimal"):
+            fields[name] = forms.DecimalField(
+                label=label,
+                required=False,
+                decimal_places=2 if p.type == "decimal" else None,
+                help_text=help_text,
+            )
+        elif p.type in ("integer", "days"):
+            fields[name] = forms.IntegerField(
+                label=label, required=False, min_value=0 if p.type == "days" else None, help_text=help_text
+            )
+        elif p.type == "date":
+            fields[name] = forms.DateField(
+                label=label,
+                required=False,
+                help_text=help_text,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        elif p.type == "boolean":
+            fields[name] = forms.NullBooleanField(label=label, required=False, help_text=help_text)
+        else:
+            fields[name] = forms.CharField(label=label, required=False, help_text=help_text)
+    fields["reason"] = forms.CharField(label="修改原因", max_length=300, required=False)
+    return type("ParamsForm", (forms.Form,), fields)
+
+
+class RegionForm(forms.Form):
+    region = forms.CharField(label="适用区划代码（12位）", min_length=12, max_length=12)
+
+
+@admin.register(Rule)
+class RuleAdmin(ModelAdmin):
+    """预警规则: one row per rule with its effective params; the params page edits them per region."""
+
+    icon = "rule"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<str:code>/params/", self.admin_site.admin_view(self.params_view), name="rules_rule_params"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _user_region(self, request) -> str | None:
+        prefix = scope_prefix(request.user)
+        if prefix is UNRESTRICTED or prefix is None:
+            return None
+        return prefix.ljust(12, "0")
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        region = self._user_region(request)
+        rows = []
+        for code, rule in sorted(shipped_rules().items()):
+            version = services.ensure_version(code)
+            rows.append(
+                {
+                    "code": code,
+                    "rule": rule,
+                    "version": version,
+                    "params": services.effective_value_rows(code, region),
+                    "open": Alert.objects.visible_to(request.user)
+                    .filter(code=code, state__in=ACTIVE_STATES)
+                    .count(),
+                    "url": reverse("admin:rules_rule_params", args=[code]),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "预警规则",
+            "opts": self.model._meta,
+            "rows": rows,
+            "region": region,
+            "cl": None,
+        }
+        return TemplateResponse(request, "rules/rule_list.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = get_object_or_404(RuleVersion, pk=object_id)
+        return self.params_view(request, version.code)
+
+    def params_view(self, request, code: str):
+        rule_file = shipped_rules().get(code)
+        if rule_file is None or not self.has_view_or_change_permission(request):
+            raise Http404("没有这条规则")
+        version = services.ensure_version(code)
+        rule = services.rule_of(version)
+        region = (
+            request.GET.get("region")
+            or request.POST.get("region")
+            or self._user_region(request)
+            or "140000000000"
+        )
+        if not (len(region) == 12 and region.isdigit()):
+            raise Http404("区划代码无效")
+        can_change = self.has_change_permission(request) and code_in_scope(request.user, region)
+        current = version.overrides.get(region, {})
+        form_class = params_form_class(rule)
+        form = form_class(request.POST or None, initial=current)
+        preview = None
+        pending = ParamChangeRequest.objects.filter(code=code, status=ParamChangeRequest.Status.PENDING)
+        if request.method == "POST" and "toggle" in request.POST:
+            if not (self.has_change_permission(request) and code_in_scope(request.user, "140000000000")):
+                raise PermissionDenied("只有省级人员可以启用或停用规则")
+            reason = (request.POST.get("toggle_reason") or "").strip() or "后台启用/停用"
+            services.set_enabled(code=code, enabled=not version.enabled, user=request.user, reason=reason)
+            messages.success(request, f"规则 {code} 已{'停用' if version.enabled else '启用'}，生成新版本。")
+            return HttpResponseRedirect(f"{request.path}?region={region}")
+        if request.method == "POST" and "decide" in request.POST:
+            change = get_object_or_404(pending, pk=request.POST["decide"])
+            try:
+                services.decide_override(request=change, user=request.user, approve="approve" in request.POST)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, _text(exc))
+            else:
+                messages.success(
+                    request, "已批准，规则生成新版本。" if "approve" in request.POST else "已驳回。"
+                )
+            return HttpResponseRedirect(f"{request.path}?region={change.region_id}")
+        if request.method == "POST":
+            if not can_change:
+                raise PermissionDenied("您不能修改该区划的参数")
+            if form.is_valid():
+                draft = {k: v for k, v in form.cleaned_data.items() if k != "reason" and v not in (None, "")}
+                if "preview" in request.POST:
+                    overrides = dict(version.overrides)
+                    overrides[region] = {
+                        k: str(v) if not isinstance(v, bool) else v for k, v in draft.items()
+                    }
+                    if not draft:
+                        overrides.pop(region, None)
+                    try:
+                        as_of = date.fromisoformat(request.POST.get("preview_as_of", ""))
+                    except ValueError:
+                        as_of = timezone.localdate() - timedelta(days=1)  # what tonight's run evaluates
+                    preview = services.preview(code=code, overrides=overrides, as_of=as_of)
+                    preview["as_of"] = as_of
+                elif services.needs_approval(rule):
+                    try:
+                        services.request_override(
+                            code=code,
+                            region_code=region,
+                            params={
+                                k: (v.isoformat() if isinstance(v, date) else v) for k, v in draft.items()
+                            },
+                            user=request.user,
+                            reason=form.cleaned_data.get("reason") or "",
+                        )
+                    except (ValidationError, PermissionDenied) as exc:
+                        messages.error(request, _text(exc))
+                    else:
+                        messages.success(request, "已提交，需另一名有权限的人员批准后生效。")
+                        return HttpResponseRedirect(f"{request.path}?region={region}")
+                else:
+                    try:
+                        services.set_override(
+                            code=code,
+                            region_code=region,
+                            params={
+                                k: (v.isoformat() if isinstance(v, date) else v) for k, v in draft.items()
+                            },
+                            user=request.user,
+                            reason=form.cleaned_data.get("reason") or "",
+                        )
+                    except (ValidationError, PermissionDenied) as exc:
+                        messages.error(request, _text(exc))
+                    else:
+                        messages.success(request, f"已保存，规则 {code} 生成新版本。")
+                        return HttpResponseRedirect(f"{request.path}?region={region}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{code} {rule.name}：参数",
+            "opts": self.model._meta,
+            "rule": rule,
+            "version": version,
+            "region": region,
+            "form": form,
+            "rows": services.effective_value_rows(code, region),
+            "can_change": can_change,
+            "preview": preview,
+            "versions": RuleVersion.objects.filter(code=code).select_related("created_by")[:20],
+            "ledger": EvaluationRun.objects.filter(code=code)[:10],
+            "pending": pending.select_related("requested_by"),
+            "needs_approval": services.needs_approval(rule),
+            "can_toggle": self.has_change_permission(request) and code_in_scope(request.user, "140000000000"),
+        }
+        return TemplateResponse(request, "rules/rule_params.html", context)
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(ReadOnlyAdmin):
+    icon = "fact_check"
+    list_display = (
+        "code",
+        "as_of",
+        "scope",
+        "trigger",
+        "rows_scanned",
+        "matches",
+        "opened",
+        "reopened",
+        "closed",
+        "duration_ms",
+        "error",
+        "started_at",
+    )
+    list_filter = ("code", "trigger")
+    date_hierarchy = "as_of"
+
+
+@admin.register(RuleVersion)
+class RuleVersionAdmin(ReadOnlyAdmin):
+    icon = "history"
+    list_display = ("code", "number", "source", "enabled", "reason", "created_by", "created_at")
+    list_filter = ("code", "source")
+
+
+@admin.register(AlertEvent)
+class AlertEventAdmin(ReadOnlyAdmin):
+    list_display = ("alert", "kind", "from_state", "to_state", "user", "at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(alert__in=Alert.objects.visible_to(request.user))
+
+    def has_module_permission(self, request):
+        return False
+
+
+@admin.register(ParamChangeRequest)
+class ParamChangeRequestAdmin(ReadOnlyAdmin):
+    icon = "approval"
+    list_display = (
+        "code",
+        "region",
+        "params",
+        "reason",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+    )
+    list_filter = ("status", "code")
