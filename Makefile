@@ -30,6 +30,7 @@ demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
 	$(PY) manage.py setup_schedules
+	$(PY) manage.py evaluate_rules > var/first-evaluation.json && echo "alert rules evaluated once (var/first-evaluation.json); the worker re-runs them on schedule"
 	$(PY) manage.py rundemo
 
 check: $(STAMP)
