@@ -40,5 +40,29 @@ def client_for(client, users):
     return make
 
 
+def demo_village_org(prefix: str):
+    """The first village-level demo organisation under a township prefix."""
+    from backoffice.regions.models import CollectiveOrg
+
+    return (
+        CollectiveOrg.objects.filter(region_code__startswith=prefix)
+        .exclude(region_code__endswith="000")
+        .order_by("region_code")
+        .first()
+    )
+
+
+@pytest.fixture
+def org_a(db):
+    """A village organisation in township A (the township reviewer's)."""
+    return demo_village_org(TOWNSHIP_A)
+
+
+@pytest.fixture
+def org_b(db):
+    """A village organisation in the neighbouring township B."""
+    return demo_village_org(TOWNSHIP_B)
+
+
 # One Chromium per test worker for every browser test (tests/browser.py).
 from tests.browser import browser, demo_live_server, page_as  # noqa: E402,F401
