@@ -258,6 +258,14 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         )
 
     # ---- generated configuration -------------------------------------------------------------------
+    def get_ordering(self, request):
+        # A total order (ending in the key) so that pages of the list and of autocomplete never skip or
+        # repeat a row on PostgreSQL; newest first when the model declares no order.
+        ordering = list(super().get_ordering(request) or self.model._meta.ordering or [])
+        if not any(str(f).lstrip("-") in ("pk", self.opts.pk.name) for f in ordering):
+            ordering.append("-pk")
+        return ordering
+
     def get_list_filter(self, request):
         return [*region_level_filters(request.user), *super().get_list_filter(request)]
 
