@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from unfold.admin import ModelAdmin
+from unfold.decorators import display
 
 from backoffice.accounts.roles import Role
 from backoffice.core.scope import UNRESTRICTED, code_in_scope, scope_prefix
@@ -37,7 +37,7 @@ from .models import (
 )
 from .schema import SEVERITY_LABELS, shipped_rules
 
-SEVERITY_COLOURS = {"red": "bg-red-600", "yellow": "bg-amber-500", "info": "bg-sky-600"}
+SEVERITY_VARIANTS = {"red": "danger", "yellow": "warning", "info": "info"}
 
 
 class SlaBreachedFilter(admin.SimpleListFilter):
@@ -147,13 +147,10 @@ class AlertAdmin(ModelAdmin):
             obj is None or code_in_scope(request.user, obj.region_code)
         )
 
-    @admin.display(description="级别", ordering="severity")
+    @display(description="级别", ordering="severity", label=SEVERITY_VARIANTS)
     def severity_badge(self, obj: Alert):
-        return format_html(
-            '<span class="{} text-white text-xs px-2 py-0.5 rounded-default">{}</span>',
-            SEVERITY_COLOURS.get(obj.severity, "bg-gray-500"),
-            SEVERITY_LABELS.get(obj.severity, obj.severity),
-        )
+        # Unfold's label variants are compiled into its CSS; arbitrary Tailwind colours are not.
+        return obj.severity, SEVERITY_LABELS.get(obj.severity, obj.severity)
 
     @admin.display(description="责任人")
     def assigned(self, obj: Alert) -> str:

@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
         from .audit import register_audited_models
 
         register_audited_models()
+
+        from django.contrib import admin
+
+        admin.site.index_title = "工作台"
