@@ -25,7 +25,11 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 	$(PY) -m pip install --quiet -c .ci/constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# development defaults for plain `manage.py` commands in this checkout (git-ignored; never deployed)
+.env:
+	@printf '# development defaults read by backoffice/settings.py; never deploy this file\nDEBUG=1\n' > .env
+
+demo: $(STAMP) .env
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
@@ -33,7 +37,7 @@ demo: $(STAMP)
 	$(PY) manage.py evaluate_rules > var/first-evaluation.json && echo "alert rules evaluated once (var/first-evaluation.json); the worker re-runs them on schedule"
 	$(PY) manage.py rundemo
 
-check: $(STAMP)
+check: $(STAMP) .env
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .

@@ -30,6 +30,22 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def load_dotenv(path: Path) -> None:
+    """Defaults from a local ``.env`` (KEY=value lines) for variables the environment does not set.
+
+    `make` writes one with DEBUG=1 in a development checkout so that plain `manage.py` commands work;
+    production has no .env and configures everything through the real environment."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+load_dotenv(BASE_DIR / ".env")
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

@@ -15,7 +15,8 @@ def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProce
     # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests and would fail the deploy check
     dropped = {"DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    env.update({"DJANGO_SETTINGS_MODULE": "backoffice.settings", **env_overrides})
+    # DEBUG=0 explicitly: a development checkout's .env (DEBUG=1) only fills variables left unset
+    env.update({"DJANGO_SETTINGS_MODULE": "backoffice.settings", "DEBUG": "0", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
