@@ -13,9 +13,6 @@ from backoffice.regions.validators import (
     validate_credit_code,
 )
 
-# Published example codes with known-good check characters (GB 32100 worked examples).
-VALID_CREDIT_CODES = ["91350100M000100Y43", "91110000600037341L", "N2140121MA0K9Y1234"[:17]]
-
 
 def test_known_credit_codes_pass_the_check_character():
     assert credit_code_problem("91350100M000100Y43") is None
