@@ -102,9 +102,12 @@ INSTALLED_APPS = [
     "backoffice.subsidies",
     "backoffice.reform",
     "backoffice.keywork",
-    # Data in and out, alert rules.
+    # The rural property-rights trading platform (DOMAIN.md §6).
+    "backoffice.trading",
+    # Data in and out, alert rules, level reports.
     "imports",
     "rules",
+    "reports",
 ]
 
 MIDDLEWARE = [

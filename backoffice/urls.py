@@ -1,7 +1,7 @@
 """URL configuration: the admin is the back office; public pages are added by the trading app."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from backoffice.accounts.otp import otp_settings_view
@@ -10,4 +10,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/account/otp/", otp_settings_view, name="accounts_otp"),
     path("admin/", admin.site.urls),
+    # Public pages of the property-rights trading platform: no login (DOMAIN.md §6.8).
+    path("trading/", include("backoffice.trading.public.urls")),
 ]

@@ -1,10 +1,15 @@
 """The Unfold dashboard (工作台) for the user's scope: organisations by child region, review progress
-per record type, and whether the job worker is alive. Reports, alerts and imports add their panels as
-their issues land."""
+per record type, and whether the job worker is alive.
+
+Other apps add panels without the core knowing them (dependencies point inward): an app may define
+``PANELS`` in a ``dashboard_panels`` module, a list of callables ``panel(request) -> dict | None``. A panel
+dict carries ``title``, ``template`` (rendered with ``panel`` in its context) and an optional ``order``;
+returning None hides the panel (e.g. the user may not see that data)."""
 
 from __future__ import annotations
 
 import json
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -95,6 +100,7 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
                 "rows": review_rows,
             },
             "last_heartbeat": last_beat.stopped if last_beat else None,
+            "panels": collect_panels(request),
         }
     )
     return context
@@ -107,3 +113,22 @@ def _child_digits(prefix) -> int:
         if digits > own:
             return digits
     return 12
+
+
+def collect_panels(request: HttpRequest) -> list[dict]:
+    """Panels contributed by installed apps' ``dashboard_panels.PANELS``, sorted by ``order``."""
+    panels: list[dict] = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.dashboard_panels"
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        for build in getattr(module, "PANELS", []):
+            panel = build(request)
+            if panel:
+                panels.append(panel)
+    panels.sort(key=lambda panel: panel.get("order", 100))
+    return panels
