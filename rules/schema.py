@@ -239,7 +239,7 @@ def validate_rule_data(data: Any, *, filename: str | None = None) -> list[tuple[
             if key not in PARAM_KEYS:
                 problems.append((f"{path}.{key}", f"未知的键 “{key}”"))
         ptype = spec.get("type")
-        if ptype not in PARAM_TYPES:
+        if not isinstance(ptype, str) or ptype not in PARAM_TYPES:
             problems.append((f"{path}.type", f"参数类型应为 {'/'.join(PARAM_TYPES)} 之一"))
             continue
         params[name] = ptype
@@ -260,14 +260,15 @@ def validate_rule_data(data: Any, *, filename: str | None = None) -> list[tuple[
         _check_tree(data["escalate_if"], "$.escalate_if", variables, params, problems, used_params)
     if "distance" in data:
         d = data["distance"]
-        var = variables.get(d.get("name")) if isinstance(d, dict) else None
+        var = variables.get(d.get("name")) if isinstance(d, dict) and isinstance(d.get("name"), str) else None
         if var is None or var.type not in ("number", "integer"):
             problems.append(("$.distance.name", "应为数值型变量"))
         elif "value" in d:
             _check_value(d["value"], "$.distance.value", var, "same", params, problems, used_params)
     if "window" in data:
-        w = data["window"]
-        var = variables.get(w.get("date_variable"))
+        w = data["window"] if isinstance(data["window"], dict) else {}
+        name = w.get("date_variable")
+        var = variables.get(name) if isinstance(name, str) else None
         if var is None or var.type != "date":
             problems.append(("$.window.date_variable", "应为日期型变量"))
         days = w.get("lookback_days")
@@ -351,7 +352,7 @@ def _check_tree(node, path, variables, params, problems, used) -> None:
         problems.append((f"{path}.name", f"未登记的变量 “{name}”"))
         return
     op = node.get("operator")
-    if op not in OPERATORS:
+    if not isinstance(op, str) or op not in OPERATORS:
         problems.append((f"{path}.operator", f"未知的运算符 “{op}”"))
         return
     types, kind, _label, _ = OPERATORS[op]

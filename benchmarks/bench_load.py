@@ -1,0 +1,306 @@
+"""Load test (issue #8 item 7): N concurrent users browse the real admin served by gunicorn on loopback.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sanzi_load \
+        .venv/bin/python benchmarks/bench_load.py --users 50 --duration 60
+
+The database must hold demo data (``manage.py seed_demo --scale city`` for the README's numbers). The
+script starts gunicorn in production mode (DEBUG off, behind a pretend TLS proxy: ``X-Forwarded-Proto``),
+gives each virtual user a session of one of the demo users (roles at every level, cycled), and for
+``--duration`` seconds every virtual user loops over a weighted mix of what clerks and supervisors do:
+
+* changelist, first page and a later page, of a record type the user may view;
+* the changelist filtered by a child region (the level dropdowns) or by a search term;
+* the change page of a record inside the user's scope;
+* an xlsx export of the user's list (village bookkeepers only: their village's rows).
+
+It prints p50/p95/max latency and errors per kind of request, and one JSON line last. Tests assert
+behaviour; this measures it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_KEY = "load-test-secret-key-not-for-production-0123456789abcdefghijklmnop"
+MIX = (("changelist", 40), ("changelist_page", 10), ("filtered", 20), ("change", 25), ("export", 5))
+
+
+def _server_env(port: int) -> dict[str, str]:
+    import base64
+    import hashlib
+
+    # The demo data was encrypted with the development key (derived from the dev SECRET_KEY), so the
+    # server gets that field key explicitly while running with DEBUG off and its own SECRET_KEY.
+    dev_key = "dev-only-insecure-key-do-not-use-in-production"
+    field_key = base64.urlsafe_b64encode(hashlib.sha256(dev_key.encode()).digest()).decode()
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": os.environ.get("FIELD_ENCRYPTION_KEY", field_key),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "backoffice.settings",
+    }
+
+
+def _plan(users_wanted: int) -> list[dict]:
+    """For each virtual user: a session cookie and the URLs it may visit (computed in this process)."""
+    import django
+
+    keys = ("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY")
+    os.environ.update({k: v for k, v in _server_env(0).items() if k in keys})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
+    django.setup()
+    from django.contrib import admin
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
+
+    from backoffice.accounts.models import User
+    from backoffice.core.filters import LEVEL_PARAMS
+    from backoffice.core.models import RecordModel
+    from backoffice.regions.models import Region
+
+    demo = list(User.objects.filter(is_active=True, scope_region__isnull=False).order_by("username"))
+    if not demo:
+        sys.exit("没有带管辖区域的演示用户；请先运行 manage.py seed_demo。")
+    record_admins = [m for m in admin.site._registry if issubclass(m, RecordModel)]
+    plans = []
+    for index in range(users_wanted):
+        user = demo[index % len(demo)]
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        region = Region.objects.get(code=user.scope_region_id)
+        children = list(Region.objects.filter(parent_id=region.code).values_list("code", "level")[:50])
+        targets = []
+        for model in record_admins:
+            opts = model._meta
+            if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+                continue
+            base = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            visible = model._default_manager.visible_to(user)
+            pks = list(visible.order_by("-pk").values_list("pk", flat=True)[:100])
+            filters = []
+            for code, level in children:
+                param = LEVEL_PARAMS.get(level)
+                if param:
+                    filters.append(f"{base}?{urlencode({param: code})}")
+            filters.append(f"{base}?{urlencode({'q': '村'})}")
+            pages = -(-visible.count() // admin.site._registry[model].list_per_page)
+            targets.append(
+                {
+                    "changelist": base,
+                    "page": f"{base}?p={min(3, pages - 1)}" if pages > 1 else None,
+                    "filters": filters,
+                    "changes": [
+                        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]) for pk in pks
+                    ],
+                    "export": reverse(f"admin:{opts.app_label}_{opts.model_name}_export")
+                    if region.level == 5
+                    else None,
+                }
+            )
+        if targets:
+            plans.append({"username": user.username, "session": session.session_key, "targets": targets})
+    return plans
+
+
+class VirtualUser(threading.Thread):
+    def __init__(self, plan, port, until, results, lock, seed: int, think: float):
+        super().__init__(daemon=True)
+        self.think = think
+        self.plan, self.port, self.until, self.results, self.lock = plan, port, until, results, lock
+        self.random = random.Random(seed)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookies = {"sessionid": plan["session"]}
+
+    def _request(self, method: str, url: str, body: str | None = None) -> tuple[int, bytes]:
+        headers = {
+            "Host": "127.0.0.1",
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://127.0.0.1{url}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in range(2):
+            try:
+                self.connection.request(method, url, body=body, headers=headers)
+                response = self.connection.getresponse()
+                payload = response.read()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, payload
+
+    def _pick(self) -> tuple[str, str, str, str | None]:
+        kinds, weights = zip(*MIX, strict=True)
+        target = self.random.choice(self.plan["targets"])
+        kind = self.random.choices(kinds, weights)[0]
+        if kind == "changelist_page" and target["page"]:
+            return kind, "GET", target["page"], None
+        if kind == "filtered":
+            return kind, "GET", self.random.choice(target["filters"]), None
+        if kind == "change" and target["changes"]:
+            return kind, "GET", self.random.choice(target["changes"]), None
+        if kind == "export" and target["export"]:
+            return kind, "POST", target["export"], None
+        return "changelist", "GET", target["changelist"], None
+
+    def run(self) -> None:
+        while time.perf_counter() < self.until:
+            kind, method, url, body = self._pick()
+            if method == "POST":
+                if "csrftoken" not in self.cookies:
+                    self._request("GET", url)
+                body = urlencode(
+                    {"format": "0", "resource": "0", "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+                )
+            started = time.perf_counter()
+            try:
+                status, _payload = self._request(method, url, body)
+            except Exception as exc:  # a refused or dropped connection is an error of the run, not a crash
+                status = f"{type(exc).__name__}"
+            elapsed = time.perf_counter() - started
+            with self.lock:
+                self.results[kind].append((elapsed, status, url))
+            if self.think:  # a person reads the page before the next click
+                time.sleep(min(self.random.expovariate(1 / self.think), 5 * self.think))
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="mean seconds a user reads a page before the next click (0 = none)",
+    )
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("提示：负载测试应在 PostgreSQL 上运行（设置 DATABASE_URL）。", file=sys.stderr)
+    plans = _plan(args.users)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "backoffice.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_server_env(args.port),
+    )
+    try:
+        _wait_for(args.port)
+        lock = threading.Lock()
+        warm: dict[str, list] = defaultdict(list)
+        _run(plans[: min(len(plans), 10)], args.port, args.warmup, warm, lock, args.think)
+        results: dict[str, list] = defaultdict(list)
+        _run(plans, args.port, args.duration, results, lock, args.think)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    _report(results, args)
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/admin/login/", headers={"X-Forwarded-Proto": "https"})
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("gunicorn 未能在 60 秒内启动")
+
+
+def _run(plans: list[dict], port: int, duration: float, results: dict, lock, think: float) -> None:
+    until = time.perf_counter() + duration
+    users = [
+        VirtualUser(plan, port, until, results, lock, seed=i, think=think) for i, plan in enumerate(plans)
+    ]
+    for user in users:
+        user.start()
+    for user in users:
+        user.join()
+
+
+def _report(results: dict, args) -> None:
+    summary = {"users": args.users, "duration_s": args.duration, "think_s": args.think, "kinds": {}}
+    print(f"{'kind':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
+    for kind, _weight in MIX:
+        rows = results.get(kind, [])
+        if not rows:
+            continue
+        times = [r[0] * 1000 for r in rows]
+        errors = [r for r in rows if r[1] != 200]
+        entry = {
+            "requests": len(rows),
+            "p50_ms": round(statistics.median(times)),
+            "p95_ms": round(_percentile(times, 0.95)),
+            "max_ms": round(max(times)),
+            "errors": len(errors),
+            "error_samples": sorted({f"{e[1]} {e[2]}" for e in errors})[:5],
+        }
+        summary["kinds"][kind] = entry
+        print(
+            f"{kind:<16}{entry['requests']:>9}{entry['p50_ms']:>9}{entry['p95_ms']:>9}"
+            f"{entry['max_ms']:>9}{entry['errors']:>8}"
+        )
+    total = sum(len(v) for v in results.values())
+    summary["throughput_rps"] = round(total / args.duration, 1)
+    summary["errors"] = sum(e["errors"] for e in summary["kinds"].values())
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
