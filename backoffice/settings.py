@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "imports",
     "rules",
     "reports",
+    # Rollout supervision: coverage, bulletins, county assessment (issue #9).
+    "reports.supervision",
 ]
 
 MIDDLEWARE = [

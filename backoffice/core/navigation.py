@@ -29,6 +29,7 @@ MODULE_ORDER = (
     "rules",
     "imports",
     "reports",
+    "supervision",
 )
 SYSTEM_APPS = ("accounts", "auditlog", "axes", "core", "django_q")
 SYSTEM_TITLE = "系统管理"
