@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # SQLite only: retries a view that met "database is locked" (writes inside one transaction).
+    "backoffice.core.sqlite_retry.SQLiteLockRetryMiddleware",
     # Must be last: turns django-axes lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
         from .audit import register_audited_models
+        from .widgets import install_autocomplete_guard
 
         register_audited_models()
+        install_autocomplete_guard()
 
         from django.contrib import admin
 

@@ -35,7 +35,6 @@ from .pii import RevealLog, SensitiveField, mask, pii_hash, sensitive_fields
 from .review import record_edited, records_review
 from .scope import code_in_scope, is_scoped_model
 from .spec import get_spec
-from .widgets import SafeAutocompleteSelect
 
 AUDIT_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
 REVIEW_FIELDS = ("review_status", "submitted_at", "reviewed_by", "reviewed_at", "review_reason")
@@ -88,8 +87,6 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         related = db_field.related_model
         if related is not None and is_scoped_model(related):
             kwargs["queryset"] = related._default_manager.visible_to(request.user)
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
