@@ -44,13 +44,24 @@ EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.reveal_sensitive",
         "core.view_reveallog",
         "auditlog.view_logentry",
+        "trading.manage_trading",
     ),
     Role.PROVINCE_POLICY: ("regions.view_region", "regions.add_region", "regions.change_region"),
-    Role.TOWNSHIP_REVIEWER: ("regions.view_region", "core.reveal_sensitive"),
+    Role.TOWNSHIP_REVIEWER: ("regions.view_region", "core.reveal_sensitive", "trading.review_listing"),
     Role.VILLAGE_BOOKKEEPER: ("regions.view_region",),
     Role.CITY_ANALYST: ("regions.view_region",),
     Role.SUPERVISOR: ("regions.view_region",),
-    Role.TRADING_OFFICER: ("regions.view_region",),
+    # The county trading institution: accepts, announces and runs trading; the services check the state
+    # machine's role rules on top of these model permissions.
+    Role.TRADING_OFFICER: (
+        "regions.view_region",
+        "trading.manage_trading",
+        "trading.change_listing",
+        "trading.add_listingattachment",
+        "trading.add_registration",
+        "trading.change_registration",
+        "trading.add_certificateprint",
+    ),
     Role.AUDITOR: (
         "regions.view_region",
         "accounts.view_user",
