@@ -18,6 +18,7 @@ other error (valid-rows policy) or aborts the whole file (all-or-nothing).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -27,6 +28,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,6 +42,7 @@ from backoffice.core.pii import SensitiveField, mask, pii_hash
 from backoffice.core.scope import code_in_scope, is_scoped_model, scope_prefix
 from backoffice.core.spec import get_spec
 
+from .hooks import DRAFT_CHANGES, REVIEW_KEY, notify_rules, restore_review, review_resets
 from .models import ImportJob, ImportJobEvent, ImportRow
 from .reading import ReadError, column_letter, read_stamp, read_table
 from .resources import Column, FkResolver, Masked, Required, columns_for, header_index, version_stamp
@@ -418,6 +421,12 @@ def _norm_key(value: Any) -> Any:
 def _same(old: Any, new: Any) -> bool:
     if old in (None, "") and new in (None, ""):
         return True
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        # xlsx keeps milliseconds: a stored 05:50:43.268974 comes back as .269000
+        try:
+            return abs(old - new) < dt.timedelta(milliseconds=1)
+        except TypeError:  # naive vs aware
+            return False
     if isinstance(old, Decimal) or isinstance(new, Decimal):
         try:
             return Decimal(old) == Decimal(new)
@@ -660,16 +669,37 @@ def _db_totals(model, org_col: Column | None, names: list[str], orgs: list) -> d
 
 # ---- commit ---------------------------------------------------------------------------------------------
 def commit_job(job_id: int) -> str:
-    """Apply the staged rows in chunks (one transaction for all-or-nothing)."""
+    """Apply the staged rows in chunks (one transaction for all-or-nothing).
+
+    Resumable: every batch records, in its own transaction, which rows are now in the database
+    (``commit_state``). If the worker dies mid-commit (killed, out of memory, machine restart), the job
+    stays "committing" with a stale heartbeat; the next delivery of this task (django-q2 redelivers an
+    unacknowledged task after ``Q_RETRY``) or the ``imports.resume_stalled`` schedule calls this function
+    again, which takes the job over and continues after the last recorded row — no row is written twice
+    and every written row stays undoable."""
     job = ImportJob.objects.get(pk=job_id)
-    if job.status != S.VALIDATED:
+    if job.status == S.COMMITTING:
+        if not _take_over(job):
+            return job.status
+    elif job.status != S.VALIDATED:
         return job.status
-    if job.policy == ImportJob.Policy.ALL_OR_NOTHING and job.invalid_count:
+    elif job.policy == ImportJob.Policy.ALL_OR_NOTHING and job.invalid_count:
         _fail(job, f"文件有 {job.invalid_count} 行错误，按“有任何错误则整个文件不导入”的设置未导入任何数据。")
         return job.status
-    if not _transition(job, {S.VALIDATED}, S.COMMITTING, progress=0, started_at=timezone.now()):
+    elif not _transition(
+        job,
+        {S.VALIDATED},
+        S.COMMITTING,
+        progress=0,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        commit_state={},
+    ):
         return job.status
     committer = _Committer(job)
+    if committer.resumes > MAX_RESUMES:
+        _finish_interrupted(job, committer, f"写入已中断 {committer.resumes} 次，不再自动继续")
+        return job.status
     try:
         if job.policy == ImportJob.Policy.ALL_OR_NOTHING:
             with transaction.atomic():
@@ -683,20 +713,7 @@ def commit_job(job_id: int) -> str:
             logger.exception("import job %s commit crashed", job.pk)
             message = f"导入时发生系统错误（{type(exc).__name__}: {exc}）"
         if job.policy == ImportJob.Policy.VALID_ROWS and (committer.created or committer.updated):
-            # chunks already committed stay, and stay undoable: record them like a finished commit
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=S.COMMITTED,
-                created_ranges=_ranges(committer.created),
-                new_count=len(committer.created),
-                updated_count=committer.updated,
-                error_text=f"{message}；已写入新增 {len(committer.created)} 条、修改 {committer.updated} 条，"
-                "可用“撤销本次导入”恢复。",
-                progress=100,
-                finished_at=timezone.now(),
-                committed_at=timezone.now(),
-            )
-            log(job, f"导入中断：{message}；已写入的部分可撤销。", ImportJobEvent.Level.ERROR)
-            job.refresh_from_db()
+            _finish_interrupted(job, committer, message)
         elif isinstance(exc, _Cancelled):
             log(job, "导入已取消，没有写入任何数据。", ImportJobEvent.Level.WARNING)
             job.refresh_from_db()
@@ -704,7 +721,7 @@ def commit_job(job_id: int) -> str:
             _fail(job, message + ("" if isinstance(exc, _Abort) else "；没有导入任何数据。"))
         return job.status
     job.refresh_from_db()
-    job.created_ranges = _ranges(committer.created)
+    job.created_ranges = committer.created_ranges
     job.new_count, job.updated_count = len(committer.created), committer.updated
     job.invalid_count += committer.failed
     job.control_totals = _after_totals(job)
@@ -718,7 +735,65 @@ def commit_job(job_id: int) -> str:
         + (f"，导入时又发现 {committer.failed} 行错误（已跳过）" if committer.failed else "")
         + "。",
     )
+    if committer.review_reset:
+        log(
+            job,
+            f"{committer.review_reset} 条已审核的记录内容被修改，已退回为草稿，请重新提交审核。",
+            ImportJobEvent.Level.WARNING,
+        )
     return job.status
+
+
+#: a committing job whose heartbeat is older than this is taken to have lost its worker
+STALE_AFTER_SECONDS = 600
+#: automatic resumptions before an interrupted commit is closed as it stands (still undoable)
+MAX_RESUMES = 3
+
+
+def stale_seconds() -> int:
+    return int(getattr(settings, "IMPORT_STALE_SECONDS", STALE_AFTER_SECONDS))
+
+
+def _take_over(job: ImportJob) -> bool:
+    """Claim a committing job whose worker is gone (compare-and-set on the heartbeat, so two deliveries
+    never both continue it; a live worker's batch transaction holds the job row and blocks the claim)."""
+    now = timezone.now()
+    if job.heartbeat_at and (now - job.heartbeat_at).total_seconds() < stale_seconds():
+        return False
+    claimed = ImportJob.objects.filter(pk=job.pk, status=S.COMMITTING, heartbeat_at=job.heartbeat_at).update(
+        heartbeat_at=now
+    )
+    if not claimed:
+        return False
+    job.refresh_from_db()
+    state = dict(job.commit_state or {})
+    state["resumes"] = state.get("resumes", 0) + 1
+    ImportJob.objects.filter(pk=job.pk).update(commit_state=state)
+    job.commit_state = state
+    log(
+        job,
+        f"上次写入被中断（后台任务进程退出），从第 {state.get('through', 0)} 行之后继续导入"
+        f"（第 {state['resumes']} 次继续）。",
+        ImportJobEvent.Level.WARNING,
+    )
+    return True
+
+
+def _finish_interrupted(job: ImportJob, committer: _Committer, message: str) -> None:
+    """Batches already committed stay, and stay undoable: record them like a finished commit."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=S.COMMITTED,
+        created_ranges=committer.created_ranges,
+        new_count=len(committer.created),
+        updated_count=committer.updated,
+        error_text=f"{message}；已写入新增 {len(committer.created)} 条、修改 {committer.updated} 条，"
+        "可用“撤销本次导入”恢复。",
+        progress=100,
+        finished_at=timezone.now(),
+        committed_at=timezone.now(),
+    )
+    log(job, f"导入中断：{message}；已写入的部分可撤销。", ImportJobEvent.Level.ERROR)
+    job.refresh_from_db()
 
 
 class _Abort(Exception):
@@ -731,6 +806,7 @@ class _Cancelled(_Abort):
 
 class _Staged(NamedTuple):
     pk: int
+    row_number: int
     action: str
     values: dict
     before: dict
@@ -742,9 +818,15 @@ class _Committer:
         self.job = job
         self.model = job.record_model
         self.cols = {c.attname: c for c in columns_for(self.model)}
-        self.created: list[int] = []
-        self.updated = 0
-        self.failed = 0
+        # resume where a previous (killed) delivery stopped; all zero for a fresh commit
+        state = job.commit_state or {}
+        self.through = state.get("through", 0)
+        self.created_ranges: list[list[int]] = [list(r) for r in state.get("created", [])]
+        self.created: list[int] = [pk for low, high in self.created_ranges for pk in range(low, high + 1)]
+        self.updated = state.get("updated", 0)
+        self.failed = state.get("failed", 0)
+        self.review_reset = state.get("reset", 0)
+        self.resumes = state.get("resumes", 0)
         self.now = timezone.now()
         self.audited = issubclass(self.model, AuditedModel)
         self.total = max(job.new_count + job.updated_count, 1)
@@ -828,11 +910,11 @@ class _Committer:
             raise IntegrityError("新记录编号不连续，无法记录本批新增的记录")
         return list(range(start + 1, start + len(objs) + 1))
 
-    def _update(self, row: _Staged) -> None:
+    def _update(self, row: _Staged, reset: dict | None = None) -> None:
         changes = {}
         values = row.values
         for attname in row.before:
-            if attname == SCOPE_KEY:
+            if attname in (SCOPE_KEY, REVIEW_KEY):
                 continue
             col = self.cols[attname]
             value = col.from_json(values[attname])
@@ -844,26 +926,35 @@ class _Committer:
         if self.audited:
             changes["updated_at"] = self.now
             changes["updated_by_id"] = self.job.user_id
+        if reset is not None:  # approved content changed: back to draft, the approval kept for rollback
+            changes.update(DRAFT_CHANGES)
+            ImportRow.objects.filter(pk=row.pk).update(before={**row.before, REVIEW_KEY: reset})
         if changes:
             self.model._default_manager.filter(pk=row.object_pk).update(**changes)
 
     def run(self, strict: bool) -> None:
-        rows = (
-            self.job.rows.exclude(action=ImportRow.Action.INVALID)
-            .order_by("row_number")
-            .values_list("pk", "action", "values", "before", "object_pk")
-        )
-        chunk: list[_Staged] = []
-        done = 0
-        for row in rows.iterator(chunk_size=CHUNK):
-            chunk.append(_Staged(*row))
-            if len(chunk) >= CHUNK:
-                self._chunk(chunk, strict)
-                done += len(chunk)
-                chunk = []
-                self._progress(done)
-        if chunk:
+        """Write the staged rows batch by batch, then queue the rules once for everything written.
+
+        Batches are read by keyset (row number), not through one long-lived cursor: between batches the
+        connection may be closed under us (django-q2's ORM broker calls ``close_old_connections`` when a
+        task is queued in autocommit), and a resumed commit must start after the last recorded row."""
+        pending = self.job.rows.exclude(action=ImportRow.Action.INVALID).order_by("row_number")
+        fields = ("pk", "row_number", "action", "values", "before", "object_pk")
+        done = len(self.created) + self.updated
+        size = int(getattr(settings, "IMPORT_COMMIT_CHUNK", CHUNK))
+        while True:
+            chunk = [
+                _Staged(*row)
+                for row in pending.filter(row_number__gt=self.through).values_list(*fields)[:size]
+            ]
+            if not chunk:
+                break
             self._chunk(chunk, strict)
+            done += len(chunk)
+            self._progress(done)
+        # Rows written by an earlier, killed delivery are included: their evaluation died with it.
+        updated = self.job.rows.filter(action=ImportRow.Action.UPDATE, row_number__lte=self.through)
+        notify_rules(self.model, [*self.created, *updated.values_list("object_pk", flat=True)])
 
     def _progress(self, done: int) -> None:
         status = ImportJob.objects.filter(pk=self.job.pk).values_list("status", flat=True).first()
@@ -875,6 +966,7 @@ class _Committer:
         try:
             with transaction.atomic():
                 self._apply(chunk)
+                self._checkpoint(chunk[-1].row_number)
         except IntegrityError as exc:
             if strict:
                 raise _Abort(
@@ -884,15 +976,20 @@ class _Committer:
                 try:
                     with transaction.atomic():
                         self._apply([row])
+                        self._checkpoint(row.row_number)
                 except IntegrityError as row_exc:
-                    self.failed += 1
-                    ImportRow.objects.filter(pk=row.pk).update(
-                        action=ImportRow.Action.INVALID,
-                        errors={"整行": f"数据库拒绝保存：{_integrity_message(row_exc)}"},
-                    )
+                    with transaction.atomic():
+                        self.failed += 1
+                        ImportRow.objects.filter(pk=row.pk).update(
+                            action=ImportRow.Action.INVALID,
+                            errors={"整行": f"数据库拒绝保存：{_integrity_message(row_exc)}"},
+                        )
+                        self._checkpoint(row.row_number)
 
-    def _apply(self, chunk: list[_Staged]) -> None:
+    def _apply(self, chunk: list[_Staged]) -> list[int]:
+        """Write one batch inside the caller's transaction (the rules are queued once, by ``run``)."""
         new = [r for r in chunk if r.action == ImportRow.Action.NEW]
+        pks: list[int] = []
         if new:
             objs = [self._instance(r) for r in new]
             pks = self._fast_insert(objs) if self.fast else None
@@ -901,11 +998,47 @@ class _Committer:
                 pks = [o.pk for o in objs]
             if any(pk is None for pk in pks):
                 raise _Abort("数据库未返回新记录的编号，无法支持撤销；请联系管理员。")
-            self.created.extend(pks)
-        for row in chunk:
-            if row.action == ImportRow.Action.UPDATE:
-                self._update(row)
-                self.updated += 1
+        updates = [r for r in chunk if r.action == ImportRow.Action.UPDATE]
+        resets = review_resets(self.model, self.job.user, [r.object_pk for r in updates]) if updates else {}
+        for row in updates:
+            self._update(row, resets.get(row.object_pk))
+        # counted only once the whole batch is written (a failed batch is retried row by row)
+        self.created.extend(pks)
+        _extend_ranges(self.created_ranges, pks)
+        self.updated += len(updates)
+        self.review_reset += len(resets)
+        written = [*pks, *(r.object_pk for r in updates)]
+        return written
+
+    def _checkpoint(self, through: int) -> None:
+        """Record, in the batch's own transaction, that rows up to ``through`` are written."""
+        self.through = through
+        ImportJob.objects.filter(pk=self.job.pk).update(
+            commit_state={
+                "through": through,
+                "created": self.created_ranges,
+                "updated": self.updated,
+                "reset": self.review_reset,
+                "failed": self.failed,
+                "resumes": self.resumes,
+            },
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _extend_ranges(ranges: list[list[int]], pks: list[int]) -> None:
+    """Add ``pks`` to sorted, merged ``ranges`` in place (cheap for the usual ascending new ids)."""
+    if not pks:
+        return
+    ordered = sorted(pks)
+    if ranges and ordered[0] <= ranges[-1][1]:  # out of order: merge the slow way
+        ranges[:] = _ranges([pk for low, high in ranges for pk in range(low, high + 1)] + ordered)
+        return
+    for pk in ordered:
+        if ranges and pk == ranges[-1][1] + 1:
+            ranges[-1][1] = pk
+        else:
+            ranges.append([pk, pk])
 
 
 def _integrity_message(exc: Exception) -> str:
@@ -958,9 +1091,10 @@ def rollback_job(job_id: int) -> str:
             created = Q(pk__in=[])
             for low, high in job.created_ranges:
                 created |= Q(pk__gte=low, pk__lte=high)
-            updated_pks = list(
-                job.rows.filter(action=ImportRow.Action.UPDATE).values_list("object_pk", flat=True)
-            )
+            written_rows = job.rows.filter(action=ImportRow.Action.UPDATE)
+            if "through" in (job.commit_state or {}):  # an interrupted commit wrote only the rows up to here
+                written_rows = written_rows.filter(row_number__lte=job.commit_state["through"])
+            updated_pks = list(written_rows.values_list("object_pk", flat=True))
             if issubclass(model, AuditedModel) and job.committed_at:
                 later = model._default_manager.filter(created | Q(pk__in=updated_pks)).filter(
                     updated_at__gt=job.committed_at
@@ -978,17 +1112,21 @@ def rollback_job(job_id: int) -> str:
                     .get(model._meta.label, 0)
                 )
             restored = 0
-            for row in job.rows.filter(action=ImportRow.Action.UPDATE).iterator(chunk_size=CHUNK):
+            for row in written_rows.iterator(chunk_size=CHUNK):
                 changes = {}
                 for attname, value in row.before.items():
                     if attname == SCOPE_KEY:
                         changes[model.scope_field] = value
+                        continue
+                    if attname == REVIEW_KEY:
+                        changes.update(restore_review(value))
                         continue
                     col = cols[attname]
                     changes[attname] = col.from_json(value)
                     if col.kind == "sensitive":
                         changes[col.field.hash_attname] = pii_hash(changes[attname], col.field.kind)
                 restored += model._default_manager.filter(pk=row.object_pk).update(**changes)
+            notify_rules(model, updated_pks)  # restored values are evaluated again once the undo commits
     except _Abort as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=S.COMMITTED)
         log(job, f"撤销失败：{exc}", ImportJobEvent.Level.ERROR)

@@ -55,6 +55,12 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    # Durable commit progress, written in the same transaction as each batch, so that a worker killed in
+    # the middle of a commit leaves a job that knows exactly which rows are in the database and can be
+    # resumed (or rolled back) without duplicates: {"through": last staged row number written,
+    # "created": [[low, high], …], "updated": n, "reset": n, "failed": n, "resumes": n}.
+    commit_state = models.JSONField("写入进度", default=dict, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "导入任务"
@@ -157,3 +163,6 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.model_label} {self.row_count}"
+
+
+from .bankfeed.models import BankFeedJob  # noqa: E402,F401  (registered under this app's label)

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from backoffice.core.uploads import UploadRejected, inspect_upload
+
 #: the hidden sheet of our templates that carries the version stamp
 STAMP_SHEET = "_模板信息"
 #: header rows are searched for among the first rows of a sheet
@@ -139,6 +141,10 @@ def _decode_csv(data: bytes, filename: str) -> str:
 
 def _open_rows(data: bytes, filename: str) -> tuple[Iterator[list], list, set[int], str | None, int]:
     """(rows, merged ranges, hidden columns, version stamp, row estimate) of the first visible sheet."""
+    try:  # every path in (admin, command line, bank feed, history) passes the same content checks
+        inspect_upload(data, filename, limit_size=False)
+    except UploadRejected as exc:
+        raise ReadError(str(exc)) from exc
     name = filename.lower()
     if name.endswith(".csv"):
         text = _decode_csv(data, filename)

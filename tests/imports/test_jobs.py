@@ -398,7 +398,7 @@ def test_admin_export_is_scoped_logged_and_guarded(users, village_org, contract_
 
 
 def test_interrupted_valid_rows_commit_keeps_written_chunks_undoable(
-    users, village_org, contract_model, monkeypatch
+    users, village_org, contract_model, monkeypatch, settings
 ):
     job = run_job(
         users["village_bookkeeper"],
@@ -406,7 +406,7 @@ def test_interrupted_valid_rows_commit_keeps_written_chunks_undoable(
         book_of(contract_rows(village_org, 3)),
         policy=ImportJob.Policy.VALID_ROWS,
     )
-    monkeypatch.setattr(engine, "CHUNK", 1)
+    settings.IMPORT_COMMIT_CHUNK = 1  # one row per batch
     calls = {"n": 0}
     original = engine._Committer._apply
 
@@ -424,9 +424,11 @@ def test_interrupted_valid_rows_commit_keeps_written_chunks_undoable(
     assert not contract_model.objects.filter(contract_no__startswith="IMP-2024").exists()
 
 
-def test_failed_all_or_nothing_commit_writes_nothing(users, village_org, contract_model, monkeypatch):
+def test_failed_all_or_nothing_commit_writes_nothing(
+    users, village_org, contract_model, monkeypatch, settings
+):
     job = run_job(users["village_bookkeeper"], contract_model, book_of(contract_rows(village_org, 3)))
-    monkeypatch.setattr(engine, "CHUNK", 1)
+    settings.IMPORT_COMMIT_CHUNK = 1  # one row per batch
     original = engine._Committer._apply
     calls = {"n": 0}
 

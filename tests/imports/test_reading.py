@@ -83,12 +83,18 @@ def test_csv_encodings(known, encoding):
 
 
 def test_undecodable_csv_is_refused():
+    # bytes that are text to the upload gate (no NUL) but neither UTF-8 nor GBK
     with pytest.raises(ReadError, match="UTF-8 或 GBK"):
+        read_table(b"\xff\xfe\x81\xff" * 10, "bad.csv", {"x": 1})
+
+
+def test_binary_file_named_csv_is_refused():
+    with pytest.raises(ReadError, match="不是文本格式的 CSV"):
         read_table(b"\xff\xfe\x00\x81\x00" * 10, "bad.csv", {"x": 1})
 
 
 def test_unsupported_extension_is_refused(known):
-    with pytest.raises(ReadError, match=r"\.xlsx、\.xls 或 \.csv"):
+    with pytest.raises(ReadError, match=r"只接受 \.xlsx、\.xlsm、\.xls、\.csv"):
         read_table(b"x", "a.pdf", known)
 
 
