@@ -160,17 +160,24 @@ class Alert(models.Model):
     #: the field holding the 12-digit code that scoping filters on
     scope_field = "region_code"
 
-    #: the default manager is plain (Meta.default_manager_name): the generic core scope tests need demo
-    #: rows of every scoped type and alerts only exist after a run; the queue reads ``objects.visible_to``
-    unscoped = models.QuerySet.as_manager()
+    #: the default manager is the scoped one, like every record type's: reads for a user go through
+    #: ``objects.visible_to(user)`` (queue, dashboard, digest, notifications) and the generic
+    #: permission-parity tests cover alerts; ``unscoped`` is for the evaluators' own bookkeeping
     objects = ScopedQuerySet.as_manager()
+    unscoped = models.QuerySet.as_manager()  # noqa: DJ012  (a second manager, not a field)
 
     class Meta:
         verbose_name = "预警"
         verbose_name_plural = "预警"
-        default_manager_name = "unscoped"
         ordering = ("-opened_at",)
-        indexes = [models.Index(fields=["code", "state"], name="rules_alert_code_state")]
+        # raised and closed by the rule runs; people only read and handle them (no add, no delete)
+        default_permissions = ("view", "change")
+        indexes = [
+            models.Index(fields=["code", "state"], name="rules_alert_code_state"),
+            # a run looks up each matched record's last alert (any state) to re-open it: without this,
+            # every lookup walks all alerts of the rule (quadratic at city scale)
+            models.Index(fields=["code", "object_id", "period_key"], name="rules_alert_code_object"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "content_type", "object_id", "period_key"],
@@ -305,3 +312,32 @@ class ParamChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} @ {self.region_id}（{self.get_status_display()}）"
+
+
+class Notification(models.Model):
+    """In-app notification of one user about one alert (opened, re-opened, escalated or assigned to their
+    role in their region); read when they open the alert or mark it read."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "新预警"
+        REOPENED = "reopened", "预警重新打开"
+        ESCALATED = "escalated", "预警升级"
+        ASSIGNED = "assigned", "预警指派"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="+"
+    )
+    alert = models.ForeignKey(Alert, verbose_name="预警", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    message = models.CharField("内容", max_length=500)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "预警通知"
+        verbose_name_plural = "预警通知"
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=["user", "read_at"], name="rules_notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.message[:40]}"

@@ -15,7 +15,8 @@ request is linked to the debit that paid it. Planted findings (for alerts A1/A2/
   reconciliations), and a few balanced reconciliations with bank-recorded-not-booked items.
 
 County scale: 2024-01 to ``as_of`` (~35 months) × 165 organisations ≈ 60k bank transactions. Tiny: the last
-6 months. City: from 2025-01, half the monthly rate.
+6 months. City: from 2025-01 at 2.2× the monthly rate (≈ 480 bank transactions per organisation,
+≥ 1,000,000 in all, the volume the rules benchmark needs).
 """
 
 from __future__ import annotations
@@ -61,10 +62,11 @@ def seed(ctx: DemoContext) -> dict[str, int]:
     orgs = CollectiveOrg.objects.in_bulk(org_ids)
     villages = [orgs[pk] for pk, _ in ctx.village_orgs]
     townships = [orgs[pk] for pk, _ in ctx.township_orgs]
-    # tiny: the last 6 months; city: from 2025 at half the rate, so ~2,400 organisations stay in minutes
+    # tiny: the last 6 months; city: from 2025 (fewer simulated days keep ~2,400 organisations in minutes)
+    # at 2.2x the rate, so the city preset has >= 1,000,000 bank transactions for benchmarks/bench_rules.py
     first = {"tiny": month_starts(START, ctx.as_of)[-6], "city": date(2025, 1, 1)}.get(ctx.scale, START)
     months = month_starts(first, ctx.as_of)
-    rate = {"tiny": 1.0, "county": 1.0, "city": 0.5}[ctx.scale]
+    rate = {"tiny": 1.0, "county": 1.0, "city": 2.2}[ctx.scale]
 
     # Planted findings, chosen by position so that tiny has each of them too.
     shuffled = rng.sample(villages, len(villages))

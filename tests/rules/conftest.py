@@ -158,3 +158,19 @@ def org_a(db):
 @pytest.fixture
 def org_b(db):
     return org_in(TOWNSHIP_B)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules_state(request):
+    """Each database test starts without alerts, ledger rows or rule versions, whether or not the session's
+    demo database was evaluated once (so counts in these tests are their own)."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    from rules.models import Alert, EvaluationRun, ParamChangeRequest, ParamOverride, RuleVersion
+
+    Alert.unscoped.all().delete()
+    EvaluationRun.objects.all().delete()
+    ParamChangeRequest.objects.all().delete()
+    ParamOverride.objects.all().delete()
+    RuleVersion.objects.all().delete()

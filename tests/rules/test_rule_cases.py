@@ -424,3 +424,109 @@ def test_review_overdue_skips_holidays():
     # National Day 2026: 1–7 October off; Saturday 10 October is a make-up workday
     assert working_days_bound(date(2026, 10, 12), 2) == date(2026, 10, 9)
     assert working_days_bound(date(2026, 10, 8), 2) == date(2026, 9, 29)
+
+
+# ---- A8 period not closed -----------------------------------------------------------------------------
+def _books(org, periods, closed=None):
+    """A fresh account set (the old-chart one, which the demo does not create) with one voucher in each
+    of ``periods`` and a close of each of ``closed`` (period → closed_at or (closed_at, reopened))."""
+    from backoffice.accounting.models import AccountSet, PeriodClose, Voucher
+
+    from .conftest import clone
+
+    books = clone(
+        AccountSet.objects.filter(org=org).first(), chart_version="2004", start_period="202201", name="测试"
+    )
+    template = Voucher.objects.filter(org=org).first()
+    for n, period in enumerate(periods, start=1):
+        clone(Voucher.objects.get(pk=template.pk), account_set=books, period=period, number=n)
+    for period, (at, reopened) in (closed or {}).items():
+        PeriodClose.objects.create(
+            org=org,
+            account_set=books,
+            period=period,
+            is_closed=not reopened,
+            closed_at=at,
+            reopened_at=at + timedelta(hours=1) if reopened else None,
+            reopen_reason="补记凭证" if reopened else "",
+        )
+    return books
+
+
+def _at(day, hour=10):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+
+
+def test_a8_period_not_closed_after_ten_working_days(org_a):
+    books = _books(org_a, ["202604", "202605", "202606"], {"202604": (_at(date(2026, 5, 6)), False)})
+    # May ends on Sunday 31 May; 1–12 June are its 10 working days: due at the end of Friday 12 June
+    assert outcome(rule("A8"), books, as_of=date(2026, 6, 11))[0] == NO_MATCH
+    got, result = outcome(rule("A8"), books, as_of=date(2026, 6, 12))
+    assert got == MATCH and not result.escalated
+    assert result.facts["oldest_unclosed_period"] == "202605"
+    assert result.facts["overdue_unclosed_periods"] == 1
+    # a shorter limit for this region makes April's late close irrelevant but May overdue earlier
+    assert outcome(rule("A8"), books, as_of=date(2026, 6, 5), params={"close_days": 5})[0] == MATCH
+
+
+def test_a8_closed_in_time_late_reopened_and_escalation(org_a):
+    from backoffice.accounting.models import PeriodClose, Voucher
+
+    from .conftest import clone
+
+    books = _books(org_a, ["202605"], {"202605": (_at(date(2026, 6, 12)), False)})
+    assert outcome(rule("A8"), books, as_of=date(2026, 6, 12))[0] == NO_MATCH
+    # closed after the as-of date: a catch-up run for 12 June still sees it open
+    PeriodClose.objects.filter(account_set=books).update(closed_at=_at(date(2026, 6, 13)))
+    assert outcome(rule("A8"), books, as_of=date(2026, 6, 12))[0] == MATCH
+    assert outcome(rule("A8"), books, as_of=date(2026, 6, 13))[0] == NO_MATCH
+    PeriodClose.objects.filter(account_set=books).update(
+        is_closed=False, reopened_at=_at(date(2026, 6, 14)), reopen_reason="补记凭证"
+    )
+    got, result = outcome(rule("A8"), books, as_of=date(2026, 6, 15))
+    assert got == MATCH and not result.escalated
+    clone(Voucher.objects.filter(account_set=books).first(), period="202604", number=99)
+    got, result = outcome(rule("A8"), books, as_of=date(2026, 6, 15))
+    assert got == MATCH and result.escalated  # two months overdue: red
+    assert result.facts["oldest_unclosed_period"] == "202604"
+
+
+def test_a8_books_without_vouchers_do_not_match(org_a):
+    books = _books(org_a, [])
+    got, result = outcome(rule("A8"), books, as_of=date(2026, 6, 15))
+    assert got == NO_MATCH and result.facts["has_vouchers"] is False
+
+
+def test_a8_national_day_holiday_moves_the_deadline(org_a):
+    books = _books(org_a, ["202609"])
+    # 1–7 October 2026 are holidays, Saturday 10 October a make-up workday: the 10 working days after
+    # 30 September are 8, 9, 10, 12–16, 19 and 20 October
+    assert outcome(rule("A8"), books, as_of=date(2026, 10, 19))[0] == NO_MATCH
+    assert outcome(rule("A8"), books, as_of=date(2026, 10, 20))[0] == MATCH
+
+
+# ---- resource contracts off the trading platform --------------------------------------------------------
+def test_resource_contract_signed_off_platform(org_a):
+    from backoffice.assets.models import Resource
+
+    resource = Resource.objects.filter(org=org_a).first()
+    c = contract(org_a, term_end=AS_OF + timedelta(days=700))
+    c.subject_resource, c.signed_on, c.traded_on_platform = resource, date(2023, 3, 1), False
+    c.save()
+    got, result = outcome(rule("A3-offplatform"), c)
+    assert got == MATCH and result.facts["signed_on"] == "2023-03-01"
+    c.traded_on_platform = True
+    c.save()
+    assert outcome(rule("A3-offplatform"), c)[0] == NO_MATCH
+    c.traded_on_platform, c.signed_on = False, date(2021, 12, 31)  # before the platform requirement
+    c.save()
+    assert outcome(rule("A3-offplatform"), c)[0] == NO_MATCH
+    assert outcome(rule("A3-offplatform"), c, params={"since": date(2021, 1, 1)})[0] == MATCH
+    c.signed_on = None
+    c.save()
+    assert outcome(rule("A3-offplatform"), c)[0] == UNEVALUABLE
+    c.signed_on, c.subject_resource = date(2023, 3, 1), None  # not a resource contract
+    c.save()
+    assert outcome(rule("A3-offplatform"), c)[0] == NO_MATCH

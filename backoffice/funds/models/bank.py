@@ -180,7 +180,13 @@ class BankTransaction(RecordModel):
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_banktxn_amount_positive"),
         ]
-        indexes = [models.Index(fields=["account", "txn_date", "txn_time"], name="funds_banktxn_chain_idx")]
+        indexes = [
+            models.Index(fields=["account", "txn_date", "txn_time"], name="funds_banktxn_chain_idx"),
+            # the rules' look-back windows (A2: recent transactions of every organisation) …
+            models.Index(fields=["txn_date"], name="funds_banktxn_date_idx"),
+            # … and the same-day totals per organisation and direction (A2-daily)
+            models.Index(fields=["org", "txn_date", "direction"], name="funds_banktxn_org_day_idx"),
+        ]
 
     class Spec:
         natural_key = ("account", "bank_serial", "txn_date")
