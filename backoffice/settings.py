@@ -227,6 +227,9 @@ LOGGING = {
 # correlation id of every audit entry.
 AUDITLOG_CID_HEADER = "x-request-id"
 
+# Imports: rows written per commit batch (each batch is one transaction and one resumable checkpoint).
+IMPORT_COMMIT_CHUNK = int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000"))
+
 # django-q2 (LIBS.md §2 gotchas 7–9, §4.4): timeout < retry so a running task is never redelivered,
 # an explicit bounded max_attempts, failures acknowledged so a poison task does not loop forever.
 REDIS_URL = os.environ.get("REDIS_URL", "")

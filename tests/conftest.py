@@ -3,6 +3,8 @@ seeded once per session into the test database, and helpers to log in as a role.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -17,6 +19,9 @@ COUNTY = "140121"
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", scale="tiny", seed=1, quiet=True)
+        # Alerts are a scoped type: evaluate the rules once, as `make demo` does, so that the generic
+        # scope and permission-parity tests find alerts in both demo townships.
+        call_command("evaluate_rules", stdout=io.StringIO())
 
 
 @pytest.fixture

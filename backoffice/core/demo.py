@@ -47,10 +47,14 @@ class DemoContext:
         return {"tiny": 0.2, "county": 1.0, "city": 1.0}[self.scale]
 
 
+#: the project's own top-level packages (third-party apps never seed demo data)
+PROJECT_PACKAGES = ("backoffice", "imports", "rules", "reports")
+
+
 def demo_modules() -> list[ModuleType]:
     found = []
     for config in apps.get_app_configs():
-        if not config.name.startswith("backoffice."):
+        if config.name.split(".")[0] not in PROJECT_PACKAGES:
             continue
         try:
             module = import_module(f"{config.name}.demo")

@@ -63,11 +63,14 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "UPLOAD_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024
 
 
-def inspect_upload(data: bytes, filename: str, kind: Kind = SPREADSHEET) -> None:
-    """Raise UploadRejected unless ``data`` is an acceptable file of ``kind`` named ``filename``."""
+def inspect_upload(data: bytes, filename: str, kind: Kind = SPREADSHEET, *, limit_size: bool = True) -> None:
+    """Raise UploadRejected unless ``data`` is an acceptable file of ``kind`` named ``filename``.
+
+    ``limit_size=False`` keeps every content check but not the size limit: the administrator's command
+    line imports files too big for the browser."""
     shown = safe_upload_name(filename)
     limit = max_upload_bytes()
-    if len(data) > limit:
+    if limit_size and len(data) > limit:
         raise UploadRejected(
             f"文件“{shown}”大小 {len(data) / 1048576:.1f} MB，超过上限 {limit // 1048576} MB；"
             "请拆分后上传，或由管理员使用命令行导入。"
@@ -170,3 +173,23 @@ def safe_upload_name(filename: str, *, max_length: int = 120) -> str:
     room = max_length - (len(ext) + 1 if ext else 0)
     stem = (stem or "upload")[:room]
     return f"{stem}.{ext}" if ext else stem
+
+
+def check_uploaded_file(upload, kind: Kind = SPREADSHEET):
+    """Form-field helper: run ``inspect_upload`` on a Django ``UploadedFile`` and turn a rejection into
+    the field's ValidationError. Reads the file once and rewinds it for the caller."""
+    from django import forms
+
+    if upload.size > max_upload_bytes():  # refused before reading hundreds of megabytes into memory
+        raise forms.ValidationError(
+            f"文件“{safe_upload_name(upload.name)}”超过上限 {max_upload_bytes() // 1048576} MB；"
+            "请拆分后上传，或由管理员使用命令行导入。"
+        )
+    upload.seek(0)
+    try:
+        inspect_upload(upload.read(), upload.name, kind)
+    except UploadRejected as exc:
+        raise forms.ValidationError(str(exc)) from exc
+    finally:
+        upload.seek(0)
+    return upload
