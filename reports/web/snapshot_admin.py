@@ -118,11 +118,6 @@ class SnapshotAdmin(RecordAdmin):
     def get_list_filter(self, request):
         return [*region_level_filters(request.user), "report_code", "status", "checks_ok", "period"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("export_admin_action", None)  # the frozen table downloads from its detail page
-        return actions
-
     def get_readonly_fields(self, request, obj=None):
         return ()
 
@@ -142,9 +137,6 @@ class SnapshotAdmin(RecordAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def has_export_permission(self, request):
-        return False  # no record resource: the frozen table downloads from its detail page
 
     # ---- list columns -----------------------------------------------------------------------------
     @admin.display(description="区划", ordering="region_code")
