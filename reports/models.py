@@ -132,7 +132,7 @@ class ReportSnapshot(models.Model):
 
     class Spec:
         # region-scoped, so its admin must be a RecordAdmin (core.E001): build it with build_admin_class
-        natural_key = ("report_code", "region_code", "period", "revision")
+        natural_key = ("report_code", "region", "period", "revision")
         list_display = (
             "report_code",
             "report_label",
