@@ -34,7 +34,7 @@ from .models import AuditedModel, RecordModel
 from .pii import RevealLog, SensitiveField, mask, pii_hash, sensitive_fields
 from .review import record_edited, records_review
 from .scope import code_in_scope, is_scoped_model
-from .spec import get_spec
+from .spec import get_spec, has_spec
 
 AUDIT_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
 REVIEW_FIELDS = ("review_status", "submitted_at", "reviewed_by", "reviewed_at", "review_reason")
@@ -268,6 +268,14 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
 
     def get_list_filter(self, request):
         return [*region_level_filters(request.user), *super().get_list_filter(request)]
+
+    def lookup_allowed(self, lookup, value, request):
+        # Lookups across relations that the spec declares (report drill-down links) are accepted like
+        # the list's own filters; everything else keeps Django's protection against probing hidden fields.
+        for path in get_spec(self.model).query_lookups if has_spec(self.model) else ():
+            if lookup == path or lookup.startswith(path + "__"):
+                return True
+        return super().lookup_allowed(lookup, value, request)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

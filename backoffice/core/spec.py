@@ -45,6 +45,10 @@ class RecordSpec:
     #: fields a user never edits in the admin form (computed or set by services)
     readonly_fields: tuple[str, ...] = ()
     ordering: tuple[str, ...] = ()
+    #: related-field lookups the changelist accepts in its querystring without showing a filter for them
+    #: (report drill-down links narrow a list by a parent's field, e.g. a voucher line by its voucher's
+    #: period); Django's admin refuses undeclared lookups across relations
+    query_lookups: tuple[str, ...] = ()
 
     @property
     def attribute_names(self) -> frozenset[str]:
@@ -94,7 +98,7 @@ def get_spec(model: type[models.Model]) -> RecordSpec:
         if isinstance(values[key], str) and key != "date_hierarchy":
             raise SpecError(f"{label}.Spec.{key} must be a tuple, not a string.")
     spec = RecordSpec(**values)
-    for attr in ("natural_key", "money_fields", "search_fields", "readonly_fields", "business_dates"):
+    for attr in ("natural_key", "money_fields", "search_fields", "readonly_fields", "business_dates", "query_lookups"):
         for path in getattr(spec, attr):
             if not field_path_exists(model, path.lstrip("^=@")):
                 raise SpecError(f"{label}.Spec.{attr} names `{path}`, which is not a field of the model.")

@@ -1,15 +1,9 @@
-"""Write services of 会计核算成果: vouchers (create, review, post, update, delete, reverse), period
-balances and period close. Keyword-only, ``full_clean()`` before ``save()``, Chinese messages that say
-what to fix; used alike by the admin, imports, jobs and tests.
-"""
+"""Voucher services: create, update, delete, review, post and reverse (红字冲销)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,54 +12,17 @@ from django.utils import timezone
 
 from backoffice.core.choices import ReviewStatus
 
-from .choices import EntryKind, VoucherSource, VoucherStatus
-from .models import Account, AccountSet, PeriodBalance, PeriodClose, Voucher, VoucherLine
-from .periods import period_of, period_problem, previous_period
-
-ZERO = Decimal("0.00")
-CENTS = Decimal("0.01")
-
-
-def _sum(value) -> Decimal:
-    """An aggregated amount rounded to fen: SQLite sums decimals as floats (0.1 + 0.2 ≠ 0.3)."""
-    return (value or ZERO).quantize(CENTS)
-
-
-#: statuses whose lines are in the books: posted, and posted-then-reversed (void)
-BOOKED = (VoucherStatus.POSTED, VoucherStatus.VOID)
-
-
-def _name(user) -> str:
-    if user is None:
-        return ""
-    display = getattr(user, "display_name", "") or ""
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return (display or full or getattr(user, "username", "") or str(user)).strip()
-
-
-def _user_or_none(user):
-    return user if getattr(user, "pk", None) else None
-
-
-def _money(value: Any, *, label: str) -> Decimal:
-    if value in (None, ""):
-        return ZERO
-    try:
-        amount = Decimal(str(value)).quantize(CENTS)
-    except ArithmeticError as exc:
-        raise ValidationError(f"{label}金额“{value}”不是有效数字") from exc
-    return amount
-
-
-def period_is_closed(*, account_set: AccountSet, period: str) -> bool:
-    return PeriodClose.objects.filter(account_set=account_set, period=period, is_closed=True).exists()
-
-
-def _check_open(*, account_set: AccountSet, period: str, action: str) -> None:
-    if period_is_closed(account_set=account_set, period=period):
-        raise ValidationError(
-            f"会计期间{period}已结账，不能{action}；请在未结账期间编制调整凭证，或经批准后先反结账"
-        )
+from ..choices import EntryKind, VoucherSource, VoucherStatus
+from ..models import Account, AccountSet, Voucher, VoucherLine
+from ..periods import period_of
+from .common import (
+    ZERO,
+    check_open,
+    fen_sum,
+    parse_money,
+    user_name,
+    user_or_none,
+)
 
 
 def _resolve_lines(
@@ -97,8 +54,8 @@ def _resolve_lines(
             raise ValidationError(f"第{index}行：科目“{account}”已停用，请改用启用中的科目")
         if account.pk in parents:
             raise ValidationError(f"第{index}行：科目“{account}”有下级明细科目，请选用末级科目记账")
-        debit = _money(line.get("debit"), label=f"第{index}行借方")
-        credit = _money(line.get("credit"), label=f"第{index}行贷方")
+        debit = parse_money(line.get("debit"), label=f"第{index}行借方")
+        credit = parse_money(line.get("credit"), label=f"第{index}行贷方")
         if debit < 0 or credit < 0:
             raise ValidationError(f"第{index}行（{account}）：金额不能为负数；冲销请用反方向金额")
         if (debit == 0) == (credit == 0):
@@ -128,8 +85,8 @@ def _save_lines(*, voucher: Voucher, resolved, user) -> None:
             org_id=voucher.org_id,
             region_code=voucher.region_code,
             review_status=voucher.review_status,
-            created_by=_user_or_none(user),
-            updated_by=_user_or_none(user),
+            created_by=user_or_none(user),
+            updated_by=user_or_none(user),
         )
         line.full_clean()
         line.save()
@@ -157,7 +114,7 @@ def voucher_create(
     period = period_of(voucher_date)
     if period < account_set.start_period:
         raise ValidationError(f"凭证日期{voucher_date:%Y-%m-%d}早于账套启用期间{account_set.start_period}")
-    _check_open(account_set=account_set, period=period, action="新增凭证")
+    check_open(account_set=account_set, period=period, action="新增凭证")
     resolved = _resolve_lines(account_set=account_set, lines=lines)
     last = (
         Voucher.objects.filter(account_set=account_set, period=period, voucher_word=word).aggregate(
@@ -179,9 +136,9 @@ def voucher_create(
         status=VoucherStatus.DRAFT,
         source=source,
         entry_kind=entry_kind,
-        preparer_name=_name(user),
-        created_by=_user_or_none(user),
-        updated_by=_user_or_none(user),
+        preparer_name=user_name(user),
+        created_by=user_or_none(user),
+        updated_by=user_or_none(user),
     )
     voucher.full_clean()
     voucher.save()
@@ -207,7 +164,7 @@ def voucher_update(
     """Change an unposted voucher (date, summary, attachments, lines); posted vouchers are immutable."""
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     _check_mutable(voucher, "修改")
-    _check_open(account_set=voucher.account_set, period=voucher.period, action="修改凭证")
+    check_open(account_set=voucher.account_set, period=voucher.period, action="修改凭证")
     if voucher_date is not None and period_of(voucher_date) != voucher.period:
         raise ValidationError("凭证日期只能在原会计期间内调整；跨期请删除后在新期间重新编制")
     if voucher_date is not None:
@@ -222,7 +179,7 @@ def voucher_update(
         voucher.total_amount = sum((r[2] for r in resolved), ZERO)
     voucher.status = VoucherStatus.DRAFT  # any change needs a new review
     voucher.reviewer_name = ""
-    voucher.updated_by = _user_or_none(user)
+    voucher.updated_by = user_or_none(user)
     voucher.full_clean()
     voucher.save()
     if lines is not None:
@@ -235,13 +192,13 @@ def voucher_delete(*, voucher: Voucher, user=None) -> None:
     """Delete an unposted voucher and its lines; posted vouchers are immutable."""
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     _check_mutable(voucher, "删除")
-    _check_open(account_set=voucher.account_set, period=voucher.period, action="删除凭证")
+    check_open(account_set=voucher.account_set, period=voucher.period, action="删除凭证")
     voucher.delete()
 
 
 def _check_balanced(voucher: Voucher) -> None:
     totals = voucher.lines.aggregate(d=Sum("debit"), c=Sum("credit"))
-    debit, credit = _sum(totals["d"]), _sum(totals["c"])
+    debit, credit = fen_sum(totals["d"]), fen_sum(totals["c"])
     if debit != credit or debit <= 0:
         raise ValidationError(
             f"凭证{voucher}借贷不平衡：借方合计 {debit:,.2f} 元，贷方合计 {credit:,.2f} 元，不能审核或记账"
@@ -254,12 +211,12 @@ def voucher_review(*, voucher: Voucher, user) -> Voucher:
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     if voucher.status != VoucherStatus.DRAFT:
         raise ValidationError(f"凭证{voucher}当前为“{voucher.get_status_display()}”，只有草稿可以审核")
-    if voucher.preparer_name and voucher.preparer_name == _name(user):
+    if voucher.preparer_name and voucher.preparer_name == user_name(user):
         raise ValidationError(f"凭证{voucher}的制单人与审核人不能为同一人，请由其他人员审核")
     _check_balanced(voucher)
     voucher.status = VoucherStatus.REVIEWED
-    voucher.reviewer_name = _name(user)
-    voucher.updated_by = _user_or_none(user)
+    voucher.reviewer_name = user_name(user)
+    voucher.updated_by = user_or_none(user)
     voucher.full_clean()
     voucher.save()
     return voucher
@@ -271,14 +228,14 @@ def voucher_post(*, voucher: Voucher, user) -> Voucher:
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
     if voucher.status not in (VoucherStatus.DRAFT, VoucherStatus.REVIEWED):
         raise ValidationError(f"凭证{voucher}当前为“{voucher.get_status_display()}”，不能再次记账")
-    _check_open(account_set=voucher.account_set, period=voucher.period, action="记账")
+    check_open(account_set=voucher.account_set, period=voucher.period, action="记账")
     _check_balanced(voucher)
     voucher.status = VoucherStatus.POSTED
-    voucher.poster_name = _name(user)
+    voucher.poster_name = user_name(user)
     voucher.posted_at = timezone.now()
     if voucher.review_status == ReviewStatus.DRAFT:
         voucher.review_status = ReviewStatus.SUBMITTED
-    voucher.updated_by = _user_or_none(user)
+    voucher.updated_by = user_or_none(user)
     voucher.full_clean()
     voucher.save()
     return voucher
@@ -323,157 +280,7 @@ def voucher_reverse(*, voucher: Voucher, user, reason: str, on: date | None = No
     reversal = voucher_post(voucher=reversal, user=user)
     voucher.status = VoucherStatus.VOID
     voucher.void_reason = reason[:200]
-    voucher.updated_by = _user_or_none(user)
+    voucher.updated_by = user_or_none(user)
     voucher.full_clean()
     voucher.save(update_fields=["status", "void_reason", "updated_by", "updated_at"])
     return reversal
-
-
-# ---- balances and close -----------------------------------------------------------------------------
-def period_movements(*, account_set: AccountSet, period: str) -> dict[int, tuple[Decimal, Decimal]]:
-    """Debit and credit totals of booked lines per account in one period."""
-    rows = (
-        VoucherLine.objects.filter(
-            voucher__account_set=account_set, voucher__period=period, voucher__status__in=BOOKED
-        )
-        .values("account_id")
-        .annotate(d=Sum("debit"), c=Sum("credit"))
-    )
-    return {r["account_id"]: (_sum(r["d"]), _sum(r["c"])) for r in rows}
-
-
-@transaction.atomic
-def period_balances_rebuild(*, account_set: AccountSet, period: str) -> list[PeriodBalance]:
-    """Recompute the trial-balance rows of one open period from booked vouchers; the opening of each
-    account is the previous period's closing (carried forward, P&L accounts included)."""
-    problem = period_problem(period)
-    if problem:
-        raise ValidationError(problem)
-    _check_open(account_set=account_set, period=period, action="重算余额")
-    prior = previous_period(period)
-    previous = dict(
-        PeriodBalance.objects.filter(account__account_set=account_set, period=prior).values_list(
-            "account_id", "closing"
-        )
-    )
-    if (
-        not previous
-        and period > account_set.start_period
-        and Voucher.objects.filter(account_set=account_set, period__lt=period, status__in=BOOKED).exists()
-    ):
-        raise ValidationError(f"上一期间{prior}尚无科目余额，请按期间顺序先重算{prior}")
-    movements = period_movements(account_set=account_set, period=period)
-    PeriodBalance.objects.filter(account__account_set=account_set, period=period).delete()
-    rows = []
-    for account_id in sorted(set(previous) | set(movements)):
-        opening = previous.get(account_id, ZERO)
-        debit, credit = movements.get(account_id, (ZERO, ZERO))
-        if opening == 0 and debit == 0 and credit == 0:
-            continue
-        rows.append(
-            PeriodBalance(
-                account_id=account_id,
-                period=period,
-                opening=opening,
-                debit=debit,
-                credit=credit,
-                closing=opening + debit - credit,
-                org_id=account_set.org_id,
-                region_code=account_set.region_code,
-                review_status=ReviewStatus.APPROVED,
-            )
-        )
-    return PeriodBalance.objects.bulk_create(rows, batch_size=2000)
-
-
-def trial_balance_problems(balances: Iterable[PeriodBalance]) -> list[str]:
-    """Why a period's trial balance does not balance (Σopening, Σdebit−Σcredit, Σclosing must be 0)."""
-    opening = debit = credit = closing = ZERO
-    for row in balances:
-        opening += row.opening
-        debit += row.debit
-        credit += row.credit
-        closing += row.closing
-    problems = []
-    if opening != 0:
-        problems.append(f"期初余额借贷不平衡，差额 {opening:,.2f} 元")
-    if debit != credit:
-        problems.append(f"本期发生额不平衡：借方 {debit:,.2f} 元，贷方 {credit:,.2f} 元")
-    if closing != 0:
-        problems.append(f"期末余额借贷不平衡，差额 {closing:,.2f} 元")
-    return problems
-
-
-@transaction.atomic
-def period_close(*, account_set: AccountSet, period: str, user) -> PeriodClose:
-    """Close a period (结账): every voucher posted, balances rebuilt and balanced, earlier periods closed."""
-    problem = period_problem(period)
-    if problem:
-        raise ValidationError(problem)
-    if period < account_set.start_period:
-        raise ValidationError(f"会计期间{period}早于账套启用期间{account_set.start_period}")
-    _check_open(account_set=account_set, period=period, action="重复结账")
-    prior = previous_period(period)
-    if period > account_set.start_period and not period_is_closed(account_set=account_set, period=prior):
-        raise ValidationError(f"上一期间{prior}尚未结账，请按顺序结账")
-    unposted = Voucher.objects.filter(
-        account_set=account_set, period=period, status__in=(VoucherStatus.DRAFT, VoucherStatus.REVIEWED)
-    )
-    if unposted.exists():
-        numbers = "、".join(str(v) for v in unposted.order_by("number")[:5])
-        raise ValidationError(
-            f"会计期间{period}还有{unposted.count()}张未记账凭证（{numbers}），请记账或删除后再结账"
-        )
-    balances = period_balances_rebuild(account_set=account_set, period=period)
-    problems = trial_balance_problems(balances)
-    if problems:
-        raise ValidationError(f"会计期间{period}试算不平衡，不能结账：" + "；".join(problems))
-    now = timezone.now()
-    close, _ = PeriodClose.objects.get_or_create(
-        account_set=account_set,
-        period=period,
-        defaults={
-            "org_id": account_set.org_id,
-            "region_code": account_set.region_code,
-            "closed_at": now,
-            "created_by": _user_or_none(user),
-        },
-    )
-    close.is_closed = True
-    close.closed_at = now
-    close.closed_by = _name(user)
-    close.updated_by = _user_or_none(user)
-    close.full_clean()
-    close.save()
-    return close
-
-
-@transaction.atomic
-def period_reopen(*, account_set: AccountSet, period: str, user, reason: str) -> PeriodClose:
-    """Reopen (反结账) the latest closed period, with a reason kept on the close row."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("反结账必须填写原因")
-    close = PeriodClose.objects.filter(account_set=account_set, period=period, is_closed=True).first()
-    if close is None:
-        raise ValidationError(f"会计期间{period}未结账，无需反结账")
-    if PeriodClose.objects.filter(account_set=account_set, period__gt=period, is_closed=True).exists():
-        raise ValidationError("只能从最后一个已结账期间开始逐期反结账")
-    close.is_closed = False
-    close.reopened_at = timezone.now()
-    close.reopen_reason = reason[:200]
-    close.updated_by = _user_or_none(user)
-    close.full_clean()
-    close.save()
-    return close
-
-
-def account_balances(*, account_set: AccountSet, period: str) -> dict[str, Decimal]:
-    """Closing balance (debit-positive) of every leaf account code at the end of ``period``, from the
-    period's trial-balance rows."""
-    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for code, closing in PeriodBalance.objects.filter(
-        account__account_set=account_set, period=period
-    ).values_list("account__code", "closing"):
-        out[code] += closing
-    return dict(out)
