@@ -155,6 +155,17 @@ BS_EQUATIONS = (
     ("资产总计 = 负债和所有者权益总计", "bs_total_assets", "bs_total_liabilities_equity"),
     ("年初资产总计 = 年初负债合计 + 年初所有者权益合计", "bs_start_total_assets", "bs_start_balance_right"),
 )
+#: 收益分配部分 of R1, year to date (reports.indicators.distribution)
+DISTRIBUTION = (
+    "ds_net_result",
+    "ds_opening_undistributed",
+    "ds_other_in",
+    "ds_distributable",
+    "ds_reserves",
+    "ds_members",
+    "ds_other_out",
+    "ds_closing_undistributed",
+)
 IS_MAIN = (
     "is_operating_income",
     "is_operating_expenditure",
@@ -171,6 +182,7 @@ IS_MAIN = (
     "is_net_result",
     "isp_net_result",
     "is_net_change",
+    *DISTRIBUTION,
     "is_units",
     "is_units_no_income",
     "is_units_lt5",
@@ -229,8 +241,8 @@ _DEFINITIONS = [
             "voucher__period__lte": f"{p.year}{p.end.month:02d}",
         },
         default_kind="year",
-        description="收益及收益分配表收益部分各行次，本期与上年同期对比",
-        notes=("收益分配部分（可分配收益、提取公积公益金、向成员分配）按账套逐户编制，暂未纳入汇总表。",),
+        description="收益及收益分配表各行次：收益部分本期与上年同期对比，收益分配部分为本年累计",
+        notes=("收益分配部分为当年1月至报告期末的累计数，与各单位收益及收益分配表的收益分配部分一致。",),
     ),
     ReportDefinition(
         "R2",

@@ -1,4 +1,4 @@
-"""The indicator catalogue, split by concept: finance (R1/R2), contracts (R3), assets (R4),
+"""The indicator catalogue, split by concept: finance (R1/R2), income distribution (R1), contracts (R3), assets (R4),
 orgs (R11) and the other monitoring modules (R5–R10, R12, R13).
 
 ``CATALOGUE`` maps an indicator code to its ``IndicatorSpec``; ``SOURCES`` maps a source key to its
@@ -7,10 +7,10 @@ orgs (R11) and the other monitoring modules (R5–R10, R12, R13).
 
 from __future__ import annotations
 
-from . import assets, contracts, finance, monitoring, orgs
+from . import assets, contracts, distribution, finance, monitoring, orgs
 from .base import IndicatorSpec, Source
 
-_MODULES = (finance, contracts, assets, orgs, monitoring)
+_MODULES = (finance, distribution, contracts, assets, orgs, monitoring)
 
 CATALOGUE: dict[str, IndicatorSpec] = {}
 SOURCES: dict[str, Source] = {}
