@@ -98,7 +98,14 @@ def get_spec(model: type[models.Model]) -> RecordSpec:
         if isinstance(values[key], str) and key != "date_hierarchy":
             raise SpecError(f"{label}.Spec.{key} must be a tuple, not a string.")
     spec = RecordSpec(**values)
-    for attr in ("natural_key", "money_fields", "search_fields", "readonly_fields", "business_dates", "query_lookups"):
+    for attr in (
+        "natural_key",
+        "money_fields",
+        "search_fields",
+        "readonly_fields",
+        "business_dates",
+        "query_lookups",
+    ):
         for path in getattr(spec, attr):
             if not field_path_exists(model, path.lstrip("^=@")):
                 raise SpecError(f"{label}.Spec.{attr} names `{path}`, which is not a field of the model.")

@@ -1,5 +1,5 @@
-"""The indicator catalogue, split by concept: finance (R1/R2), income distribution (R1), contracts (R3), assets (R4),
-orgs (R11) and the other monitoring modules (R5–R10, R12, R13).
+"""The indicator catalogue, split by concept: finance (R1/R2), income distribution (R1), contracts
+(R3), assets (R4), orgs (R11) and the other monitoring modules (R5–R10, R12, R13).
 
 ``CATALOGUE`` maps an indicator code to its ``IndicatorSpec``; ``SOURCES`` maps a source key to its
 ``Source`` (one grouped query per source and report build).
