@@ -182,8 +182,14 @@ class BankTransaction(RecordModel):
         ]
         indexes = [
             models.Index(fields=["account", "txn_date", "txn_time"], name="funds_banktxn_chain_idx"),
-            # the rules' look-back windows (A2: recent transactions of every organisation) …
-            models.Index(fields=["txn_date"], name="funds_banktxn_date_idx"),
+            # the rules' look-back windows (A2: recent transactions of every organisation), covering the
+            # columns the A2 conditions read: the window is answered from the index alone, without a random
+            # read of the table row per transaction (rows of a day lie scattered across a city's table);
+            # city benchmark: 0.064 s → 0.020 s for 16,313 rows (benchmarks/bench_rules.py) …
+            models.Index(
+                fields=["txn_date", "direction", "amount", "counterparty_kind", "payment_request"],
+                name="funds_banktxn_window_idx",
+            ),
             # … and the same-day totals per organisation and direction (A2-daily)
             models.Index(fields=["org", "txn_date", "direction"], name="funds_banktxn_org_day_idx"),
         ]
