@@ -46,7 +46,7 @@ def resident_id(serial: int, region: str = "140121") -> str:
 
 def seed(ctx: DemoContext) -> dict[str, int]:
     from backoffice.accounts.models import User
-    from backoffice.regions.models import CollectiveOrg
+    from backoffice.regions.models import CollectiveOrg, Region
 
     users = {u.username: u for u in User.objects.filter(username__in=ctx.users.values())}
     village, officer = users["village_bookkeeper"], users["trading_officer"]
@@ -60,6 +60,7 @@ def seed(ctx: DemoContext) -> dict[str, int]:
         .order_by("region_code")
         .first()
     )
+    county_name = Region.objects.get(code=org.region_code[:6].ljust(12, "0")).name
     rng = ctx.rng_for("trading")
     today = timezone.localdate()
     serial = iter(range(1, 10_000))
@@ -97,7 +98,7 @@ def seed(ctx: DemoContext) -> dict[str, int]:
             "transferee_qualifications": QUALIFICATIONS,
             "use_restrictions": "不得改变土地农业用途，不得破坏耕作层",
             "site_visit": "公告期内每周三上午，联系村委会",
-            "institution_contact": "清徐县农村产权交易中心 0351-5722000",
+            "institution_contact": f"{county_name}农村产权交易中心 0351-5722000",
             **extra,
         }
         listing = services.listing_create(user=village if listing_org == org else officer, **fields)
