@@ -8,44 +8,25 @@ open them; what they see is cut by the engine's scope check, never by these view
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
-from django.urls import NoReverseMatch, path, reverse
-from unfold.admin import ModelAdmin
+from django.urls import NoReverseMatch, reverse
 
 from .models import ReportSnapshot
 from .web.models import Report
+from .web.page_admin import PageProxyAdmin
 from .web.snapshot_admin import SnapshotAdmin
 from .web.views import ReportIndexView, ReportPageView, may_view_reports
 
 
 @admin.register(Report)
-class ReportAdmin(ModelAdmin):
+class ReportAdmin(PageProxyAdmin):
     """报表查询: index of R1–R13 and S1–S5, and one page per report."""
 
     icon = "table_chart"
+    view_class = ReportIndexView
+    extra_pages = (("<str:code>/", ReportPageView, "reports_report_page"),)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_view_reports(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return may_view_reports(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_urls(self):
-        # Only the report pages: the proxy has no rows to list, change or delete.
-        wrap = self.admin_site.admin_view
-        return [
-            path("", wrap(ReportIndexView.as_view(model_admin=self)), name="reports_report_changelist"),
-            path("<str:code>/", wrap(ReportPageView.as_view(model_admin=self)), name="reports_report_page"),
-        ]
+    def may_view(self, user) -> bool:
+        return may_view_reports(user)
 
     def snapshot_changelist_url(self) -> str | None:
         """The snapshot review list, when the engine's snapshot model is registered."""

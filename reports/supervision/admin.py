@@ -1,56 +1,51 @@
-"""Admin of rollout supervision (sidebar group 推进督导): 覆盖情况, 考核评分, 半月通报 pages hang on data-less
-proxies (the sidebar lists admins by changelist); the scorecard is ordinary data edited by province policy
-staff."""
+"""Admin of rollout supervision (sidebar group 推进督导): 覆盖情况, 周调度, 每月研判, 考核评分, 半月通报 pages
+hang on data-less proxies (``reports.web.page_admin.PageProxyAdmin``; the sidebar lists admins by
+changelist); the scorecard is ordinary data edited by province policy staff."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import path
 from unfold.admin import ModelAdmin, TabularInline
 
+from ..web.page_admin import PageProxyAdmin
 from .access import may_edit_scorecard, may_supervise
-from .models import BulletinPage, ScoreBoard, Scorecard, ScoreIndicator, SupervisionPage
+from .models import (
+    BulletinPage,
+    MonthlyPage,
+    ScoreBoard,
+    Scorecard,
+    ScoreIndicator,
+    SupervisionPage,
+    WeeklyPage,
+)
+from .progress_views import MonthlyView, WeeklyView
 from .views import BulletinDetailView, BulletinListView, CoverageView, ScoreView
 
 
-class PageAdmin(ModelAdmin):
-    """A page, not a list: readable by supervisors, no add/change/delete of the proxy rows."""
+class PageAdmin(PageProxyAdmin):
+    """A supervision page: readable by supervisors (``access.may_supervise``)."""
 
-    view_class = None
-    url_name = ""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_supervise(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return may_supervise(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        opts = self.model._meta
-        return [
-            path(
-                "",
-                wrap(self.view_class.as_view(model_admin=self)),
-                name=f"{opts.app_label}_{opts.model_name}_changelist",
-            )
-        ]
+    def may_view(self, user) -> bool:
+        return may_supervise(user)
 
 
 @admin.register(SupervisionPage)
 class CoverageAdmin(PageAdmin):
     icon = "fact_check"
     view_class = CoverageView
+
+
+@admin.register(WeeklyPage)
+class WeeklyAdmin(PageAdmin):
+    icon = "date_range"
+    view_class = WeeklyView
+
+
+@admin.register(MonthlyPage)
+class MonthlyAdmin(PageAdmin):
+    icon = "query_stats"
+    view_class = MonthlyView
 
 
 @admin.register(ScoreBoard)
@@ -63,17 +58,7 @@ class ScoreBoardAdmin(PageAdmin):
 class BulletinPageAdmin(PageAdmin):
     icon = "campaign"
     view_class = BulletinListView
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            *super().get_urls(),
-            path(
-                "<int:pk>/",
-                wrap(BulletinDetailView.as_view(model_admin=self)),
-                name="supervision_bulletin_detail",
-            ),
-        ]
+    extra_pages = (("<int:pk>/", BulletinDetailView, "supervision_bulletin_detail"),)
 
 
 class ScoreIndicatorInline(TabularInline):

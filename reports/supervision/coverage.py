@@ -5,7 +5,9 @@ period entered; the organisations with no data by name (laggards).
 One grouped query per record type (``values("org_id")`` with conditional counts), always through
 ``Model.objects.visible_to(user)``; the roll-up to child regions is a code-prefix cut in Python, as in
 ``reports.engine``. ``as_of`` replays the state of a past day: rows entered (``created_at``) or approved
-(``reviewed_at``) after it do not count, so a bulletin for a past date can be rebuilt.
+(``reviewed_at``) after it do not count, so a bulletin for a past date can be rebuilt. Each child row also
+carries the rollout indicators (``extras.py``) and the data-quality indicators (``quality.py``) as
+[numerator, denominator] pairs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from backoffice.core.scope import SIGNIFICANT_DIGITS, code_in_scope, level_of_co
 
 from ..table import Period, ReportError
 from .extras import EXTRA_LABELS, extras_by_child
+from .quality import QUALITY_LABELS, quality_by_child
 from .sources import MODULES, Source
 
 #: the rollout notice counts data from this day on (统计口径为2022年1月1日以来)
@@ -61,14 +64,14 @@ class Cell:
 
 @dataclass
 class Row:
-    """One child region (or the total): a cell per module, the extras and data-quality counts."""
+    """One child region (or the total): a cell per module, the extras and the data-quality pairs."""
 
     code: str
     name: str
     cells: dict[str, Cell] = field(default_factory=dict)
     extras: dict[str, list[int]] = field(default_factory=dict)  # code -> [numerator, denominator]
+    quality: dict[str, list[int]] = field(default_factory=dict)  # code -> [bad cases, all cases]
     rows: int = 0  # records in the period
-    returned: int = 0  # of which returned at review
 
     def overall(self) -> Cell:
         total = Cell()
@@ -80,9 +83,10 @@ class Row:
         numerator, denominator = self.extras.get(code, [0, 0])
         return numerator / denominator if denominator else None
 
-    @property
-    def returned_rate(self) -> float | None:
-        return self.returned / self.rows if self.rows else None
+    def quality_rate(self, code: str) -> float | None:
+        """The share of bad cases of a data-quality indicator (None: nothing to count)."""
+        bad, total = self.quality.get(code, [0, 0])
+        return bad / total if total else None
 
     def as_dict(self) -> dict:
         return {
@@ -90,8 +94,8 @@ class Row:
             "name": self.name,
             "cells": {k: c.as_dict() for k, c in self.cells.items()},
             "extras": self.extras,
+            "quality": self.quality,
             "rows": self.rows,
-            "returned": self.returned,
         }
 
 
@@ -119,6 +123,7 @@ class Coverage:
             "as_of": self.as_of.isoformat(),
             "modules": [[m.code, m.label] for m in MODULES],
             "extras": [[k, v] for k, v in EXTRA_LABELS.items()],
+            "quality": [[k, v] for k, v in QUALITY_LABELS.items()],
             "children": [r.as_dict() for r in self.children],
             "total": self.total.as_dict(),
             "laggards": self.laggards,
@@ -163,7 +168,7 @@ def compute_coverage(*, user, region_code: str, period: Period | str, as_of: dat
         .order_by("region_code", "name")
     )
     per_org = {o["id"]: {m.code: [0, 0, ""] for m in MODULES} for o in orgs}  # rows, approved, latest
-    quality = {o["id"]: [0, 0] for o in orgs}  # rows, returned
+    records = {o["id"]: 0 for o in orgs}  # rows in the period
     for module in MODULES:
         for source in module.sources:
             for row in _source_counts(source, user, prefix, period, cutoff):
@@ -176,8 +181,7 @@ def compute_coverage(*, user, region_code: str, period: Period | str, as_of: dat
                 latest = row["latest"]
                 if latest:
                     stats[2] = max(stats[2], f"{latest:%Y-%m}")
-                quality[row["org_id"]][0] += row["n"]
-                quality[row["org_id"]][1] += row["returned"]
+                records[row["org_id"]] += row["n"]
 
     child_codes = sorted({o["region_code"][:digits].ljust(12, "0") for o in orgs})
     names = dict(Region.objects.filter(code__in=child_codes).values_list("code", "name"))
@@ -195,8 +199,7 @@ def compute_coverage(*, user, region_code: str, period: Period | str, as_of: dat
             cell.latest = max(cell.latest, latest)
             if not n:
                 missing.append(module.label)
-        row.rows += quality[org["id"]][0]
-        row.returned += quality[org["id"]][1]
+        row.rows += records[org["id"]]
         if missing:
             laggards.append(
                 {
@@ -208,34 +211,35 @@ def compute_coverage(*, user, region_code: str, period: Period | str, as_of: dat
                     "no_data": len(missing) == len(MODULES),
                 }
             )
-    for child, values in extras_by_child(
-        user=user, prefix=prefix, digits=digits, period=period, as_of=as_of, cutoff=cutoff
-    ).items():
+    window = {"user": user, "prefix": prefix, "digits": digits, "period": period, "as_of": as_of}
+    for child, values in extras_by_child(**window, cutoff=cutoff).items():
         if child in rows:
             rows[child].extras = values
+    for child, values in quality_by_child(**window, cutoff=cutoff).items():
+        if child in rows:
+            rows[child].quality = values
     total = Row(region_code, region.name, {m.code: Cell() for m in MODULES})
     for row in rows.values():
         for code, cell in row.cells.items():
             total.cells[code].add(cell)
-        for code, (numerator, denominator) in row.extras.items():
-            pair = total.extras.setdefault(code, [0, 0])
-            pair[0] += numerator
-            pair[1] += denominator
+        for pairs, sums in ((row.extras, total.extras), (row.quality, total.quality)):
+            for code, (numerator, denominator) in pairs.items():
+                pair = sums.setdefault(code, [0, 0])
+                pair[0] += numerator
+                pair[1] += denominator
         total.rows += row.rows
-        total.returned += row.returned
     # Whole-village gaps first: a village with nothing entered is the first one to chase.
     laggards.sort(key=lambda lag: (not lag["no_data"], -len(lag["missing"]), lag["code"]))
     return Coverage(region_code, region.name, period, as_of, list(rows.values()), total, laggards)
 
 
 def _source_counts(source: Source, user, prefix: str, period: Period, cutoff: datetime):
-    """Per organisation: rows in the period, approved and returned among them, latest business date."""
+    """Per organisation: rows in the period, approved among them, latest business date."""
     model = source.model
     queryset = model.objects.visible_to(user).within(prefix).filter(created_at__lt=cutoff)
     approved = Q(review_status=ReviewStatus.APPROVED) & (
         Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=cutoff)
     )
-    returned = Q(review_status=ReviewStatus.RETURNED)
     if source.date_field:
         date_field = source.date_field
         in_period = Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
@@ -250,7 +254,6 @@ def _source_counts(source: Source, user, prefix: str, period: Period, cutoff: da
         .annotate(
             n=Count("pk", filter=in_period),
             approved=Count("pk", filter=in_period & approved),
-            returned=Count("pk", filter=in_period & returned),
             latest=latest,
         )
     )

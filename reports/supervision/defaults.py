@@ -1,5 +1,5 @@
-"""The default scorecard: every indicator, weights summing to 100, targets from the rollout notice
-(全部入网 → 100% coverage; 应进必进 → every expiring contract and idle resource listed).
+"""The default scorecard: every indicator (weights 110 in all, scaled to 100 points), targets from the
+rollout notice (全部入网 → 100% coverage; 应进必进 → every expiring contract and idle resource listed).
 
 Used by the data migration (with historical models) and, when the table is empty (a database built
 without migrations, e.g. the test suite or a flushed demo), by ``scoring.active_scorecard``.
@@ -25,6 +25,9 @@ DEFAULT_INDICATORS = [
     ("alert_sla", "5", "90"),
     ("import_ok", "5", "95"),
     ("disclosure_on_time", "5", "100"),
+    # data-quality indicators (issue #9 item 4), added by migration 0004 to an existing default card
+    ("import_valid", "5", "95"),
+    ("bank_match", "5", "100"),
 ]
 
 

@@ -115,8 +115,8 @@ def extras_by_child(
     jobs = (
         ImportJob.objects.filter(
             scope_code__startswith=prefix,
-            created_at__gte=_aware(period.start),
-            created_at__lt=min(cutoff, _aware(period.end + timedelta(days=1))),
+            created_at__gte=aware_day(period.start),
+            created_at__lt=min(cutoff, aware_day(period.end + timedelta(days=1))),
         )
         .annotate(child=Substr("scope_code", 1, digits))
         .values("child")
@@ -144,7 +144,8 @@ def extras_by_child(
     return result
 
 
-def _aware(day: date) -> datetime:
+def aware_day(day: date) -> datetime:
+    """The first instant of ``day`` in the project time zone."""
     from django.utils import timezone
 
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))

@@ -66,3 +66,51 @@ class BulletinGenerateForm(forms.Form):
         if value < date(2022, 1, 1):
             raise forms.ValidationError("统计口径为2022年1月1日以来的数据，请选择2022年及以后的日期。")
         return value
+
+
+class WeeklyParamsForm(forms.Form):
+    """GET form of 周调度: region and the day the week ends on (compared with seven days earlier)."""
+
+    region = RegionChoiceField(label="区划", widget=UnfoldAdminSelectWidget)
+    as_of = forms.DateField(label="截止日期", widget=UnfoldAdminDateWidget, help_text="与7天前对比")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = scoped_region_choices(user)
+
+    def clean_as_of(self):
+        value = self.cleaned_data["as_of"]
+        if value > date.today():
+            raise forms.ValidationError("截止日期不能晚于今天。")
+        if value < date(2022, 1, 1):
+            raise forms.ValidationError("统计口径为2022年1月1日以来的数据，请选择2022年及以后的日期。")
+        return value
+
+
+class MonthlyParamsForm(forms.Form):
+    """GET form of 每月研判: region and month (YYYY-MM); the trend covers the months up to it."""
+
+    region = RegionChoiceField(label="区划", widget=UnfoldAdminSelectWidget)
+    month = forms.CharField(
+        label="月份",
+        max_length=7,
+        help_text="如 2026-11，显示截至该月的近6个月",
+        widget=UnfoldAdminTextInputWidget,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = scoped_region_choices(user)
+
+    def clean_month(self):
+        try:
+            period = Period.parse(self.cleaned_data["month"])
+        except ReportError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if period.kind != "month":
+            raise forms.ValidationError("请按月份输入，格式为 YYYY-MM，如 2026-11。")
+        if period.start < date(2022, 1, 1):
+            raise forms.ValidationError("统计口径为2022年1月1日以来的数据，请选择2022年及以后的月份。")
+        if period.start > date.today():
+            raise forms.ValidationError("所选月份尚未开始，请选择本月或以前的月份。")
+        return period

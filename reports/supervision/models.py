@@ -178,3 +178,29 @@ class BulletinPage(Region):
         verbose_name = "半月通报"
         verbose_name_plural = "半月通报"
         default_permissions = ()
+
+
+class WeeklyPage(Region):
+    """Data-less proxy of the weekly progress page (周调度)."""
+
+    scope_field = None
+    objects = NoRows()
+
+    class Meta:
+        proxy = True
+        verbose_name = "周调度"
+        verbose_name_plural = "周调度"
+        default_permissions = ()
+
+
+class MonthlyPage(Region):
+    """Data-less proxy of the monthly analysis page (每月研判)."""
+
+    scope_field = None
+    objects = NoRows()
+
+    class Meta:
+        proxy = True
+        verbose_name = "每月研判"
+        verbose_name_plural = "每月研判"
+        default_permissions = ()

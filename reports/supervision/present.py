@@ -18,7 +18,8 @@ def percent(value: float | None) -> str:
 
 
 def tone(value: float | None) -> str:
-    """CSS class of a share: green from 90%, amber from 60%, red below, grey when nothing to count."""
+    """CSS class of a share: green from 90%, amber from 60%, red below, grey when nothing to count.
+    A data-quality share (lower is better) is toned by its complement."""
     if value is None:
         return "cov-none"
     if value >= GOOD:
@@ -38,7 +39,7 @@ def overall(row: dict) -> tuple[int, int, int]:
     )
 
 
-def present_row(row: dict, modules: list, extras: list) -> dict:
+def present_row(row: dict, modules: list, extras: list, quality: list) -> dict:
     cells = []
     for code, _label in modules:
         cell = row["cells"][code]
@@ -61,7 +62,17 @@ def present_row(row: dict, modules: list, extras: list) -> dict:
         extra_cells.append(
             {"text": percent(value), "tone": tone(value), "title": f"{numerator}/{denominator}"}
         )
-    returned = ratio(row["returned"], row["rows"])
+    quality_cells = []
+    for code, _label in quality:
+        bad, total = row.get("quality", {}).get(code, [0, 0])
+        value = ratio(bad, total)
+        quality_cells.append(
+            {
+                "text": percent(value),
+                "tone": tone(None if value is None else 1 - value),
+                "title": f"{bad}/{total}",
+            }
+        )
     return {
         "code": row["code"],
         "name": row["name"],
@@ -71,19 +82,25 @@ def present_row(row: dict, modules: list, extras: list) -> dict:
         "overall_tone": tone(ratio(with_data, units)),
         "approved": percent(ratio(approved, units)),
         "extras": extra_cells,
-        "returned": percent(returned),
+        "quality": quality_cells,
         "rows": row["rows"],
     }
 
 
+def quality_labels(data: dict) -> list:
+    """[code, label] of the data-quality indicators (bulletins stored before they existed have none)."""
+    return data.get("quality", [])
+
+
 def present(data: dict) -> dict:
     """Everything a coverage page or bulletin shows, from the JSON form."""
-    modules, extras = data["modules"], data["extras"]
+    modules, extras, quality = data["modules"], data["extras"], quality_labels(data)
     return {
         "module_labels": [label for _code, label in modules],
         "extra_labels": [label for _code, label in extras],
-        "rows": [present_row(row, modules, extras) for row in data["children"]],
-        "total": present_row(data["total"], modules, extras),
+        "quality_labels": [label for _code, label in quality],
+        "rows": [present_row(row, modules, extras, quality) for row in data["children"]],
+        "total": present_row(data["total"], modules, extras, quality),
         "laggards": data["laggards"],
         "no_data_count": sum(1 for lag in data["laggards"] if lag["no_data"]),
     }

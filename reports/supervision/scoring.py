@@ -1,9 +1,11 @@
 """Scores of child regions (counties of a city, townships of a county) on the active scorecard.
 
 Each indicator's value is a share (0–1) read from the coverage of the parent region; its attainment is
-value ÷ target capped at 1, its points attainment × weight. The score is the points over the weights of
-the indicators that apply, on a 100-point scale: an indicator with nothing to count in a region (no
-expiring contracts, no alerts due) is shown as 不适用 and left out rather than scored 0 or full.
+value ÷ target capped at 1, its points attainment × weight. Data-quality indicators enter as the share
+of good cases (1 − the share of returned decisions, invalid import rows, mismatched reconciliations).
+The score is the points over the weights of the indicators that apply, on a 100-point scale: an
+indicator with nothing to count in a region (no expiring contracts, no alerts due) is shown as 不适用 and
+left out rather than scored 0 or full.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from .coverage import Coverage, Row, compute_coverage
 
 TWO = Decimal("0.01")
 
+#: scorecard indicators that are the complement of a data-quality share (higher is better)
+QUALITY_SOURCES = {
+    IndicatorCode.QUALITY: "returned",
+    IndicatorCode.IMPORT_VALID: "import_invalid",
+    IndicatorCode.BANK_MATCH: "bank_mismatch",
+}
+
 
 def indicator_value(row: Row, code: str) -> float | None:
     """The share an indicator measures for one region row (None: nothing to count)."""
@@ -25,9 +34,9 @@ def indicator_value(row: Row, code: str) -> float | None:
         return row.overall().rate
     if code == IndicatorCode.APPROVAL:
         return row.overall().approved_rate
-    if code == IndicatorCode.QUALITY:
-        returned = row.returned_rate
-        return None if returned is None else 1 - returned
+    if code in QUALITY_SOURCES:
+        bad = row.quality_rate(QUALITY_SOURCES[code])
+        return None if bad is None else 1 - bad
     return row.extra_rate(code)
 
 

@@ -7,7 +7,7 @@ import io
 
 import xlsxwriter
 
-from .present import overall, ratio
+from .present import overall, quality_labels, ratio
 
 
 def _formats(book):
@@ -35,7 +35,7 @@ def _cell(sheet, row, col, value, fmt):
 def write_coverage_sheets(book, data: dict, title: str) -> None:
     """Sheets 覆盖情况, 进场与质量 and 未入网单位 of one coverage."""
     f = _formats(book)
-    modules, extras = data["modules"], data["extras"]
+    modules, extras, quality = data["modules"], data["extras"], quality_labels(data)
     rows = [*data["children"], data["total"]]
 
     sheet = book.add_worksheet("覆盖情况")
@@ -75,7 +75,9 @@ def write_coverage_sheets(book, data: dict, title: str) -> None:
     header = ["区划代码", "区划名称"]
     for _code, label in extras:
         header += [label, f"{label}（分子/分母）"]
-    header += ["期间记录数", "退回率"]
+    for _code, label in quality:
+        header += [label, f"{label}（问题数/总数）"]
+    header.append("期间记录数")
     sheet.write_row(2, 0, header, f["head"])
     for index, row in enumerate(rows):
         line = 3 + index
@@ -87,11 +89,14 @@ def write_coverage_sheets(book, data: dict, title: str) -> None:
             numerator, denominator = row["extras"].get(code, [0, 0])
             _cell(sheet, line, 2 + 2 * e, ratio(numerator, denominator), pct)
             sheet.write_string(line, 3 + 2 * e, f"{numerator}/{denominator}", text)
-        sheet.write_number(line, 2 + 2 * len(extras), row["rows"], text)
-        _cell(sheet, line, 3 + 2 * len(extras), ratio(row["returned"], row["rows"]), pct)
+        for q, (code, _label) in enumerate(quality, start=len(extras)):
+            bad, total = row.get("quality", {}).get(code, [0, 0])
+            _cell(sheet, line, 2 + 2 * q, ratio(bad, total), pct)
+            sheet.write_string(line, 3 + 2 * q, f"{bad}/{total}", text)
+        sheet.write_number(line, 2 + 2 * (len(extras) + len(quality)), row["rows"], text)
     sheet.freeze_panes(3, 2)
     sheet.set_column(0, 1, 15)
-    sheet.set_column(2, 3 + 2 * len(extras), 13)
+    sheet.set_column(2, 2 + 2 * (len(extras) + len(quality)), 13)
 
     sheet = book.add_worksheet("未入网单位")
     sheet.write(0, 0, f"{title}：有模块未录入数据的集体经济组织", f["title"])

@@ -123,6 +123,7 @@ def test_query_count_does_not_grow_with_the_number_of_villages(users):
     from django.test.utils import CaptureQueriesContext
 
     from reports.supervision.extras import EXTRA_LABELS
+    from reports.supervision.quality import QUALITY_LABELS
     from reports.supervision.sources import MODULES as modules
 
     counts = []
@@ -131,5 +132,6 @@ def test_query_count_does_not_grow_with_the_number_of_villages(users):
             compute_coverage(user=users["county_admin"], region_code=region, period=PERIOD)
         counts.append(len(captured))
     sources = sum(len(m.sources) for m in modules)
-    # one grouped query per record type and per rollout indicator, three for the region and its units
-    assert counts[0] == counts[1] == sources + len(EXTRA_LABELS) + 3
+    # one grouped query per record type, per rollout indicator and per data-quality indicator, three for
+    # the region and its units
+    assert counts[0] == counts[1] == sources + len(EXTRA_LABELS) + len(QUALITY_LABELS) + 3
