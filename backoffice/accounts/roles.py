@@ -73,7 +73,11 @@ EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 
 
 def sync_role_permissions(sender: Any = None, using: str = "default", **kwargs: Any) -> None:
-    """Create the role groups and grant their permissions on every region-scoped model (idempotent)."""
+    """Create the role groups and grant their permissions on every region-scoped model (idempotent).
+
+    Connected to ``post_migrate``, which Django sends once per installed app: the matrix is applied only
+    for the last app (every app's permissions exist by then), not 30 times per migrate or test flush.
+    """
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
@@ -82,9 +86,10 @@ def sync_role_permissions(sender: Any = None, using: str = "default", **kwargs: 
 
     if not apps.is_installed("django.contrib.auth"):
         return
+    if sender is not None and sender is not _last_migrated_app(apps):
+        return
     # Region itself is reference data, granted through EXTRA_PERMISSIONS.
     scoped = [m for m in apps.get_models() if is_scoped_model(m) and m._meta.label != "regions.Region"]
-    content_types = ContentType.objects.db_manager(using).get_for_models(*scoped)
     reference = [
         m
         for m in apps.get_models()
@@ -92,29 +97,31 @@ def sync_role_permissions(sender: Any = None, using: str = "default", **kwargs: 
         and not is_scoped_model(m)
         and m._meta.app_label not in {"accounts", "core", "regions"}
     ]
-    reference_types = ContentType.objects.db_manager(using).get_for_models(*reference)
+    content_types = ContentType.objects.db_manager(using).get_for_models(*scoped, *reference)
+    # every permission once: (app label, codename) → pk, and (content type, codename) → pk
+    by_type: dict[tuple[int, str], int] = {}
+    by_label: dict[tuple[str, str], int] = {}
+    for pk, type_id, app_label, codename in Permission.objects.using(using).values_list(
+        "pk", "content_type_id", "content_type__app_label", "codename"
+    ):
+        by_type[(type_id, codename)] = pk
+        by_label[(app_label, codename)] = pk
     for role in Role:
         group, _ = Group.objects.using(using).get_or_create(name=role.label)
         wanted: set[int] = set()
         for model in scoped:
-            codenames = [f"{action}_{model._meta.model_name}" for action in RECORD_ACTIONS[role]]
-            wanted.update(
-                Permission.objects.using(using)
-                .filter(content_type=content_types[model], codename__in=codenames)
-                .values_list("pk", flat=True)
-            )
+            type_id = content_types[model].pk
+            for action in RECORD_ACTIONS[role]:
+                wanted.add(by_type.get((type_id, f"{action}_{model._meta.model_name}")))
         # Reference data of the modules (charts, subsidy programmes, task templates…): readable by all.
         for model in reference:
-            wanted.update(
-                Permission.objects.using(using)
-                .filter(content_type=reference_types[model], codename=f"view_{model._meta.model_name}")
-                .values_list("pk", flat=True)
-            )
+            wanted.add(by_type.get((content_types[model].pk, f"view_{model._meta.model_name}")))
         for dotted in EXTRA_PERMISSIONS.get(role, ()):
-            app_label, codename = dotted.split(".")
-            wanted.update(
-                Permission.objects.using(using)
-                .filter(content_type__app_label=app_label, codename=codename)
-                .values_list("pk", flat=True)
-            )
+            wanted.add(by_label.get(tuple(dotted.split("."))))
+        wanted.discard(None)
         group.permissions.add(*wanted)
+
+
+def _last_migrated_app(apps):
+    """The app config Django sends the last ``post_migrate`` for (apps with models, in settings order)."""
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
