@@ -272,8 +272,8 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
     def lookup_allowed(self, lookup, value, request):
         # Lookups across relations that the spec declares (report drill-down links) are accepted like
         # the list's own filters; everything else keeps Django's protection against probing hidden fields.
-        for path in get_spec(self.model).query_lookups if has_spec(self.model) else ():
-            if lookup == path or lookup.startswith(path + "__"):
+        for declared in get_spec(self.model).query_lookups if has_spec(self.model) else ():
+            if lookup == declared or lookup.startswith(declared + "__"):
                 return True
         return super().lookup_allowed(lookup, value, request)
 
