@@ -227,8 +227,19 @@ class AlertEvent(models.Model):
         return f"{self.alert_id} {self.kind}"
 
 
+class RunStatus(models.TextChoices):
+    """Where a run is: a scheduled run's row is written as running before it starts and finished in the
+    run's own transaction; interrupted = its worker died (found by age), failed = gave up after retries."""
+
+    RUNNING = "running", "运行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+    INTERRUPTED = "interrupted", "已中断"
+
+
 class EvaluationRun(models.Model):
-    """Evaluation ledger: one row per run of one rule, so "it ran and found nothing" is visible."""
+    """Evaluation ledger: one row per run of one rule, so "it ran and found nothing" is visible — and so is
+    a run that failed or whose worker was killed (``status``)."""
 
     code = models.CharField("规则编号", max_length=40, db_index=True)
     rule_version = models.ForeignKey(
@@ -248,12 +259,17 @@ class EvaluationRun(models.Model):
     closed = models.PositiveIntegerField("自动解除", default=0)
     duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
     error = models.TextField("错误", blank=True, default="")
+    status = models.CharField("状态", max_length=12, choices=RunStatus.choices, default=RunStatus.DONE)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=1)
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "评估记录"
         verbose_name_plural = "评估记录"
         ordering = ("-started_at",)
+        # the catch-up looks for runs still marked running
+        indexes = [models.Index(fields=["status", "started_at"], name="rules_run_status")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.as_of}"

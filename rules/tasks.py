@@ -29,11 +29,13 @@ def evaluate_records(label: str, pks: list[str], trigger: str = "on_save") -> li
 
 
 def alert_housekeeping() -> dict:
-    """Daily: expired snoozes back into the queue, overdue alerts escalated one level up, and a system
-    alert for every scheduled rule that did not run when due."""
-    from .services import check_missed_runs, escalate_overdue, snooze_expired
+    """Daily: runs whose worker died marked interrupted and run again (bounded), expired snoozes back
+    into the queue, overdue alerts escalated one level up, and a system alert for every scheduled rule
+    that did not run when due."""
+    from .services import check_missed_runs, escalate_overdue, resume_interrupted_runs, snooze_expired
 
     return {
+        "resumed": len(resume_interrupted_runs()),
         "unsnoozed": snooze_expired(),
         "escalated": escalate_overdue(),
         "missed_runs": check_missed_runs(),

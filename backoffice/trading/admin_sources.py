@@ -96,37 +96,39 @@ def _draft_from(request, queryset, problem, make, source_name: str):
     return None
 
 
-@admin.action(description="生成挂牌草稿（应进必进）", permissions=["view"])
-def draft_listing_from_contracts(modeladmin, request, queryset):
-    return _draft_from(
-        request,
-        queryset.select_related("org", "subject_resource", "subject_asset"),
-        contract_problem,
-        lambda row, user: listing_from_contract(contract=row, user=user),
-        "合同",
-    )
+def draft_action(name: str, *, source_name: str, related: tuple[str, ...], problem, make):
+    """The "生成挂牌草稿" bulk action of one source type. ``name`` is the action's name in the admin's
+    POST (``action=draft_listing_from_contracts``); ``make(row, user)`` builds one draft listing."""
+
+    @admin.action(description="生成挂牌草稿（应进必进）", permissions=["view"])
+    def action(modeladmin, request, queryset):
+        return _draft_from(request, queryset.select_related(*related), problem, make, source_name)
+
+    action.__name__ = action.__qualname__ = name
+    return action
 
 
-@admin.action(description="生成挂牌草稿（应进必进）", permissions=["view"])
-def draft_listing_from_resources(modeladmin, request, queryset):
-    return _draft_from(
-        request,
-        queryset.select_related("org"),
-        resource_problem,
-        lambda row, user: listing_from_resource(resource=row, user=user),
-        "资源",
-    )
-
-
-@admin.action(description="生成挂牌草稿（应进必进）", permissions=["view"])
-def draft_listing_from_assets(modeladmin, request, queryset):
-    return _draft_from(
-        request,
-        queryset.select_related("org"),
-        asset_problem,
-        lambda row, user: listing_from_asset(asset=row, user=user),
-        "资产",
-    )
+draft_listing_from_contracts = draft_action(
+    "draft_listing_from_contracts",
+    source_name="合同",
+    related=("org", "subject_resource", "subject_asset"),
+    problem=contract_problem,
+    make=lambda row, user: listing_from_contract(contract=row, user=user),
+)
+draft_listing_from_resources = draft_action(
+    "draft_listing_from_resources",
+    source_name="资源",
+    related=("org",),
+    problem=resource_problem,
+    make=lambda row, user: listing_from_resource(resource=row, user=user),
+)
+draft_listing_from_assets = draft_action(
+    "draft_listing_from_assets",
+    source_name="资产",
+    related=("org",),
+    problem=asset_problem,
+    make=lambda row, user: listing_from_asset(asset=row, user=user),
+)
 
 
 SOURCE_ACTIONS = (
