@@ -86,6 +86,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "import_export",
     "django_q",
+    # REST API (issue 10): imports/api/, schema and offline-rendered docs.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The core and the record-type apps.
     "backoffice.core",
     "backoffice.accounts",
@@ -121,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "backoffice.core.audit.RequestIdMiddleware",
+    # Logs every /api/ request (client, status, duration, request id): issue 10, imports/api/logging.py.
+    "imports.api.logging.ApiRequestLogMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -281,3 +287,35 @@ UNFOLD = {
         "navigation": "backoffice.core.navigation.sidebar_navigation",
     },
 }
+
+
+# ---- REST API (issue 10, imports/api/) --------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["imports.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["imports.api.auth.IsApiClient"],
+    "DEFAULT_THROTTLE_CLASSES": ["imports.api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "imports.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "三资监管平台数据接口",
+    "DESCRIPTION": "记录类型的查询与批量写入（按业务编码），以及银行流水推送。字段名为英文，说明为中文。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # choices stay inline in each field: one enum component per field name collides across 55 record types
+    "POSTPROCESSING_HOOKS": [],
+}
+#: maximum items in one batch upsert
+API_BATCH_MAX_ITEMS = 1000
+#: how long a rotated token keeps working
+API_TOKEN_ROTATION_GRACE_HOURS = 24
+#: signed requests (bank push): allowed distance of X-Timestamp from the server clock, both ways
+API_SIGNATURE_WINDOW_SECONDS = 300

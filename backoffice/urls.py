@@ -10,6 +10,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/account/otp/", otp_settings_view, name="accounts_otp"),
     path("admin/", admin.site.urls),
+    # Data-exchange REST API (issue 10): records by natural key, bank push, OpenAPI schema.
+    path("api/v1/", include("imports.api.urls")),
     # Public pages of the property-rights trading platform: no login (DOMAIN.md §6.8).
     path("trading/", include("backoffice.trading.public.urls")),
 ]

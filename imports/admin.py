@@ -64,7 +64,7 @@ class ImportJobAdmin(ModelAdmin):
         "invalid_count",
         "created_at",
     )
-    list_filter = ("status", "model_label")
+    list_filter = ("status", "channel", "model_label")
     list_per_page = 50
     show_full_result_count = False
     search_fields = ("original_name",)
@@ -316,4 +316,5 @@ class ExportLogAdmin(ModelAdmin):
         return False
 
 
+from .api import admin as _api_admin  # noqa: E402,F401  (registers the API client admins)
 from .bankfeed import admin as _bankfeed_admin  # noqa: E402,F401  (registers BankFeedJobAdmin)

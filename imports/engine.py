@@ -54,6 +54,17 @@ AMBIGUOUS_KEY = ("__ambiguous__",)
 S = ImportJob.Status
 
 
+class _Absent:
+    """A cell the source did not send at all (an API item without that field): the stored value is kept,
+    and a required field is only demanded of a new record. A file always sends every column it has."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
 # ---- jobs -----------------------------------------------------------------------------------------------
 def enqueue(function: str, job_id: int) -> None:
     """Run ``imports.engine.<function>(job_id)`` in a django-q2 worker (inline when Q_CLUSTER sync)."""
@@ -264,8 +275,13 @@ class Validator:
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         required_empty: list[Column] = []
+        absent_required: list[Column] = []
         for index, (col, scale) in self.columns.items():
             raw = cells[index] if index < len(cells) else None
+            if raw is ABSENT:
+                if col.required:
+                    absent_required.append(col)
+                continue
             try:
                 values[col.attname] = col.convert(raw, scale, self.resolvers.get(col.related))
             except Required as exc:
@@ -326,6 +342,9 @@ class Validator:
         for col in required_empty:  # empty required cell: only tolerated where the stored row is empty too
             if existing is None or existing[1].get(col.attname) is not None:
                 errors[col.label] = "必填，不能为空"
+        if existing is None:
+            for col in absent_required:
+                errors.setdefault(col.label, "必填，不能为空")
         scope_code = self._scope_code(values, existing)
         if scope_code is not None and not errors and not code_in_scope(self.user, scope_code):
             label = self.scope_column.label if self.scope_column else "所属区划"
@@ -498,15 +517,41 @@ def _validate(job: ImportJob) -> None:
         return
     for warning in table.warnings:
         log(job, warning, ImportJobEvent.Level.WARNING)
-    validator = Validator(model, job.user, columns)
     letters = {c.label: column_letter(i) for i, (c, _) in columns.items()}
+    _validate_table(
+        job, columns, table.rows, header_row=table.header_row, estimate=table.estimated_rows, letters=letters
+    )
+
+
+def validate_rows(job: ImportJob, columns: dict[int, tuple[Column, int]], rows) -> str:
+    """The dry run of rows that did not come from a file (the REST API's batch upsert, issue 10).
+
+    ``rows`` are ``(number, cells)`` with cells indexed like ``columns``; a cell may be ``ABSENT`` (keep
+    the stored value). Validation, staging and counts are exactly those of a file's dry run; the caller
+    then runs ``commit_job`` as for a file. Error keys are the columns' labels (no spreadsheet letters)."""
+    if not _transition(job, {S.UPLOADED, S.VALIDATING, S.VALIDATED}, S.VALIDATING, started_at=timezone.now()):
+        return job.status
+    job.rows.all().delete()
+    rows = list(rows)
+    try:
+        _validate_table(job, columns, rows, header_row=0, estimate=len(rows), letters={})
+    except Exception as exc:  # same guarantee as validate_job: never stuck, always a message
+        logger.exception("import job %s validation crashed", job.pk)
+        _fail(job, f"校验时发生系统错误（{type(exc).__name__}: {exc}）；请联系管理员，数据未导入。")
+    return job.status
+
+
+def _validate_table(job: ImportJob, columns, rows, *, header_row: int, estimate: int, letters: dict) -> None:
+    model = job.record_model
+    name = job.original_name
+    validator = Validator(model, job.user, columns)
     counts = {"new": 0, "update": 0, "unchanged": 0, "invalid": 0}
     totals = _Totals(validator)
     staged: list[ImportRow] = []
-    estimate = max(table.estimated_rows, 1)
+    estimate = max(estimate, 1)
     total = 0
     by_attname = {c.attname: c for c in columns_for(model)}
-    for number, cells in table.rows:
+    for number, cells in rows:
         total += 1
         result = validator.validate(number, cells)
         action = result["action"]
@@ -537,14 +582,14 @@ def _validate(job: ImportJob) -> None:
     job.total_rows = total
     job.new_count, job.updated_count = counts["new"], counts["update"]
     job.unchanged_count, job.invalid_count = counts["unchanged"], counts["invalid"]
-    job.header_row = table.header_row
+    job.header_row = header_row
     job.control_totals = totals.result()
     job.progress = 100
     job.finished_at = timezone.now()
     job.status = S.VALIDATED
     if total == 0:
         job.status = S.FAILED
-        job.error_text = f"文件“{name}”在表头（第 {table.header_row} 行）下面没有数据行。"
+        job.error_text = f"文件“{name}”在表头（第 {header_row} 行）下面没有数据行。"
     job.save()
     summary = (
         f"校验完成：共 {total} 行，新增 {counts['new']}，修改 {counts['update']}，"
@@ -1159,6 +1204,8 @@ def error_workbook(job: ImportJob) -> bytes:
     """The original rows (below the header) plus a 错误说明 column; rows with errors are marked red."""
     import xlsxwriter
 
+    if job.channel == "api":
+        return _api_error_workbook(job)
     model = job.record_model
     with default_storage.open(job.file.name, "rb") as stream:
         data = stream.read()
@@ -1202,5 +1249,23 @@ def error_workbook(job: ImportJob) -> bytes:
             text = f"原第 {number} 行：" + "；".join(f"{k}：{v}" for k, v in problem.items())
             sheet.write_string(r, width, text, red)
         r += 1
+    book.close()
+    return out.getvalue()
+
+
+def _api_error_workbook(job: ImportJob) -> bytes:
+    """An API batch has no sheet to annotate: one line per invalid item (序号 from 0, as in the response)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("错误清单")
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    sheet.write_row(0, 0, ["条目序号（index）", "错误说明"], bold)
+    sheet.set_column(1, 1, 80)
+    rows = job.rows.filter(action=ImportRow.Action.INVALID).values_list("row_number", "errors")
+    for r, (number, errors) in enumerate(rows.iterator(), start=1):
+        sheet.write_number(r, 0, number - 1)
+        sheet.write_string(r, 1, "；".join(f"{k}：{v}" for k, v in errors.items()))
     book.close()
     return out.getvalue()

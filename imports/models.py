@@ -38,6 +38,14 @@ class ImportJob(models.Model):
     policy = models.CharField(
         "错误处理", max_length=16, choices=Policy.choices, default=Policy.ALL_OR_NOTHING
     )
+    # a REST API batch is staged, validated, committed and undone exactly like a file (issue 10 item 1)
+    channel = models.CharField(
+        "来源",
+        max_length=8,
+        choices=[("file", "文件上传"), ("api", "数据接口")],
+        default="file",
+        db_index=True,
+    )
     status = models.CharField(
         "状态", max_length=14, choices=Status.choices, default=Status.UPLOADED, db_index=True
     )
@@ -165,4 +173,6 @@ class ExportLog(models.Model):
         return f"{self.user} {self.model_label} {self.row_count}"
 
 
+from .api.models import ApiClient, ApiRequestLog, ApiToken  # noqa: E402,F401  (issue 10: REST API)
+from .api.nonces import ApiNonce  # noqa: E402,F401  (issue 10: signed bank push)
 from .bankfeed.models import BankFeedJob  # noqa: E402,F401  (registered under this app's label)

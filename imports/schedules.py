@@ -17,4 +17,10 @@ SCHEDULES = [
         cron="*/5 * * * *",
         label="继续被中断的导入写入（后台任务进程退出后）",
     ),
+    ScheduleSpec(
+        name="imports.api.purge_nonces",
+        func="imports.api.nonces.purge_nonces",
+        cron="*/15 * * * *",
+        label="删除过期的接口签名随机串（超过签名时间窗口两倍）",
+    ),
 ]

@@ -45,6 +45,13 @@ EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_reveallog",
         "auditlog.view_logentry",
         "trading.manage_trading",
+        # REST API clients of their county (issue 10; the admin limits them to the user's scope)
+        "imports.view_apiclient",
+        "imports.add_apiclient",
+        "imports.change_apiclient",
+        "imports.view_apitoken",
+        "imports.change_apitoken",
+        "imports.view_apirequestlog",
     ),
     Role.PROVINCE_POLICY: ("regions.view_region", "regions.add_region", "regions.change_region"),
     Role.TOWNSHIP_REVIEWER: ("regions.view_region", "core.reveal_sensitive", "trading.review_listing"),
@@ -68,6 +75,8 @@ EXTRA_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "django_q.view_schedule",
         "core.view_reveallog",
         "auditlog.view_logentry",
+        "imports.view_apiclient",
+        "imports.view_apirequestlog",
     ),
 }
 

@@ -27,7 +27,7 @@ from backoffice.funds.services import bank_transaction_record
 
 from ..hooks import notify_rules
 from ..reading import ReadError
-from .adapters import RowProblem, StatementRow, adapter_for
+from .adapters import Parsed, RowProblem, StatementRow, adapter_for
 from .fastpath import appends, bulk_append, split_known
 from .models import BankFeedJob
 
@@ -96,7 +96,7 @@ def _chain_order(rows: list[StatementRow]) -> list[StatementRow]:
     return sorted(rows, key=key)
 
 
-def _fields(row: StatementRow, batch: str) -> dict:
+def _fields(row: StatementRow, batch: str, source: str = TransactionSource.FILE) -> dict:
     return {
         "bank_serial": row.bank_serial,
         "txn_date": row.txn_date,
@@ -114,7 +114,7 @@ def _fields(row: StatementRow, batch: str) -> dict:
         "purpose": row.purpose,
         "receipt_no": row.receipt_no,
         "channel": Channel.DIRECT_LINK,
-        "source": TransactionSource.FILE,
+        "source": source,
         "import_batch": batch[:40],
     }
 
@@ -122,8 +122,15 @@ def _fields(row: StatementRow, batch: str) -> dict:
 def ingest(data: bytes, filename: str, *, user, format: str | None = None, batch: str = "") -> FeedResult:
     """Store the new transactions of one statement file; raises ``ReadError`` for an unreadable file."""
     adapter = adapter_for(format, data, filename)
-    parsed = adapter.parse(data, filename)
-    result = FeedResult(filename, adapter.name, warnings=parsed.warnings)
+    return ingest_parsed(adapter.parse(data, filename), filename, user=user, batch=batch)
+
+
+def ingest_parsed(
+    parsed: Parsed, filename: str, *, user, batch: str = "", source: str = TransactionSource.FILE
+) -> FeedResult:
+    """Store already-parsed statement rows (a file's, or a bank push's): the same account resolution,
+    idempotency, continuity check and one coalesced rules evaluation as a statement file."""
+    result = FeedResult(filename, parsed.adapter, warnings=parsed.warnings)
     result.rows = len(parsed.rows) + len({p.row for p in parsed.problems})
     result.problems.extend(parsed.problems)
     hashes = {r.account_no: pii_hash(r.account_no, BANK) for r in parsed.rows}
@@ -160,7 +167,7 @@ def ingest(data: bytes, filename: str, *, user, format: str | None = None, batch
                     new,
                     last,
                     user=user,
-                    fields=lambda row: _fields(row, batch),
+                    fields=lambda row: _fields(row, batch, source),
                     report_invalid=lambda res, row, exc: _report_invalid(res, row, exc, labels),
                     result=result,
                     balance_column=labels.get("balance_after", ""),
@@ -168,9 +175,14 @@ def ingest(data: bytes, filename: str, *, user, format: str | None = None, batch
                 continue
             for row in new:  # late items inside the stored chain: the service re-checks both neighbours
                 try:
-                    recorded = bank_transaction_record(account=account, user=user, **_fields(row, batch))
+                    recorded = bank_transaction_record(
+                        account=account, user=user, **_fields(row, batch, source)
+                    )
                 except ValidationError as exc:
                     _report_invalid(result, row, exc, labels)
+                    continue
+                if not recorded.created:  # stored meanwhile by a simultaneous delivery: a re-delivery
+                    result.skipped += 1
                     continue
                 result.created += 1
                 result.created_pks.append(recorded.transaction.pk)
