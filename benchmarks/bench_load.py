@@ -13,8 +13,13 @@ gives each virtual user a session of one of the demo users (roles at every level
 * the change page of a record inside the user's scope;
 * an xlsx export of the user's list (village bookkeepers only: their village's rows).
 
-It prints p50/p95/max latency and errors per kind of request, and one JSON line last. Tests assert
-behaviour; this measures it.
+The dashboard is not in the mix: its report panels (S1–S5, rollout coverage) compute live city-wide
+statistics, seconds per view for a city user (README, performance).
+
+It prints p50/p95/max latency and errors per kind of request, and one JSON line last with the load
+averages before and after the run (other work on the machine skews latency) and the slowest views.
+The server keeps database connections (``CONN_MAX_AGE``, default 60 here), as production should. Tests
+assert behaviour; this measures it.
 """
 
 from __future__ import annotations
@@ -35,7 +40,13 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_KEY = "load-test-secret-key-not-for-production-0123456789abcdefghijklmnop"
-MIX = (("changelist", 40), ("changelist_page", 10), ("filtered", 20), ("change", 25), ("export", 5))
+MIX = (
+    ("changelist", 40),
+    ("changelist_page", 10),
+    ("filtered", 20),
+    ("change", 25),
+    ("export", 5),
+)
 
 
 def _server_env(port: int) -> dict[str, str]:
@@ -53,6 +64,8 @@ def _server_env(port: int) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEY": os.environ.get("FIELD_ENCRYPTION_KEY", field_key),
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # persistent database connections, as in production (README, configuration)
+        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "DJANGO_SETTINGS_MODULE": "backoffice.settings",
     }
 
@@ -68,58 +81,72 @@ def _plan(users_wanted: int) -> list[dict]:
     from django.contrib import admin
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.urls import reverse
 
     from backoffice.accounts.models import User
-    from backoffice.core.filters import LEVEL_PARAMS
     from backoffice.core.models import RecordModel
-    from backoffice.regions.models import Region
 
     demo = list(User.objects.filter(is_active=True, scope_region__isnull=False).order_by("username"))
     if not demo:
         sys.exit("没有带管辖区域的演示用户；请先运行 manage.py seed_demo。")
     record_admins = [m for m in admin.site._registry if issubclass(m, RecordModel)]
+    targets_of = {user.pk: _targets(user, record_admins) for user in demo}  # the URLs depend on the user only
     plans = []
     for index in range(users_wanted):
         user = demo[index % len(demo)]
-        session = SessionStore()
+        session = SessionStore()  # one session (a browser) per virtual user
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        region = Region.objects.get(code=user.scope_region_id)
-        children = list(Region.objects.filter(parent_id=region.code).values_list("code", "level")[:50])
-        targets = []
-        for model in record_admins:
-            opts = model._meta
-            if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
-                continue
-            base = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-            visible = model._default_manager.visible_to(user)
-            pks = list(visible.order_by("-pk").values_list("pk", flat=True)[:100])
-            filters = []
-            for code, level in children:
-                param = LEVEL_PARAMS.get(level)
-                if param:
-                    filters.append(f"{base}?{urlencode({param: code})}")
-            filters.append(f"{base}?{urlencode({'q': '村'})}")
-            pages = -(-visible.count() // admin.site._registry[model].list_per_page)
-            targets.append(
-                {
-                    "changelist": base,
-                    "page": f"{base}?p={min(3, pages - 1)}" if pages > 1 else None,
-                    "filters": filters,
-                    "changes": [
-                        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]) for pk in pks
-                    ],
-                    "export": reverse(f"admin:{opts.app_label}_{opts.model_name}_export")
-                    if region.level == 5
-                    else None,
-                }
+        if targets_of[user.pk]:
+            plans.append(
+                {"username": user.username, "session": session.session_key, "targets": targets_of[user.pk]}
             )
-        if targets:
-            plans.append({"username": user.username, "session": session.session_key, "targets": targets})
     return plans
+
+
+def _targets(user, record_admins) -> list[dict]:
+    """The URLs one demo user may visit: per viewable record type its list, a later page, filters by child
+    region and by search term, change pages of up to 100 of its rows, and (village users) the export."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from backoffice.core.filters import LEVEL_PARAMS
+    from backoffice.regions.models import Region
+
+    region = Region.objects.get(code=user.scope_region_id)
+    children = list(Region.objects.filter(parent_id=region.code).values_list("code", "level")[:50])
+    targets = []
+    for model in record_admins:
+        opts = model._meta
+        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        base = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        visible = model._default_manager.visible_to(user)
+        pks = list(visible.order_by("-pk").values_list("pk", flat=True)[:100])
+        per_page = admin.site._registry[model].list_per_page
+        rows = visible.order_by()[: 3 * per_page + 1].count()  # enough to know whether page 3 exists
+        filters = []
+        for code, level in children:
+            param = LEVEL_PARAMS.get(level)
+            if param:
+                filters.append(f"{base}?{urlencode({param: code})}")
+        filters.append(f"{base}?{urlencode({'q': '村'})}")
+        pages = -(-rows // per_page)
+        targets.append(
+            {
+                "changelist": base,
+                "page": f"{base}?p={min(3, pages - 1)}" if pages > 1 else None,
+                "filters": filters,
+                "changes": [
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]) for pk in pks
+                ],
+                "export": reverse(f"admin:{opts.app_label}_{opts.model_name}_export")
+                if region.level == 5
+                else None,
+            }
+        )
+    return targets
 
 
 class VirtualUser(threading.Thread):
@@ -204,7 +231,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=30.0,
+        help="seconds all users browse before measuring (every gunicorn worker compiles its templates "
+        "and opens its connections once; not counted)",
+    )
     parser.add_argument(
         "--think",
         type=float,
@@ -241,13 +274,15 @@ def main() -> None:
         _wait_for(args.port)
         lock = threading.Lock()
         warm: dict[str, list] = defaultdict(list)
-        _run(plans[: min(len(plans), 10)], args.port, args.warmup, warm, lock, args.think)
+        _run(plans, args.port, args.warmup, warm, lock, args.think)
         results: dict[str, list] = defaultdict(list)
+        load_before = os.getloadavg()
         _run(plans, args.port, args.duration, results, lock, args.think)
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _report(results, args)
+    _report(results, args, load_before, load_after)
 
 
 def _wait_for(port: int) -> None:
@@ -274,8 +309,19 @@ def _run(plans: list[dict], port: int, duration: float, results: dict, lock, thi
         user.join()
 
 
-def _report(results: dict, args) -> None:
-    summary = {"users": args.users, "duration_s": args.duration, "think_s": args.think, "kinds": {}}
+def _report(results: dict, args, load_before, load_after) -> None:
+    summary = {
+        "users": args.users,
+        "duration_s": args.duration,
+        "think_s": args.think,
+        "workers": args.workers,
+        "threads": args.threads,
+        "warmup_s": args.warmup,
+        # other work on the machine skews latency: the 1/5/15-minute load averages around the run
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+        "kinds": {},
+    }
     print(f"{'kind':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
     for kind, _weight in MIX:
         rows = results.get(kind, [])
@@ -296,6 +342,17 @@ def _report(results: dict, args) -> None:
             f"{kind:<16}{entry['requests']:>9}{entry['p50_ms']:>9}{entry['p95_ms']:>9}"
             f"{entry['max_ms']:>9}{entry['errors']:>8}"
         )
+    # what remains slow: the mean latency per view (the URL without its query string and object key)
+    by_view: dict[str, list[float]] = defaultdict(list)
+    for kind, rows in results.items():
+        for elapsed, _status, url in rows:
+            path = url.split("?", 1)[0]
+            view = "/".join("<pk>" if part.isdigit() else part for part in path.split("/"))
+            by_view[f"{kind} {view}"].append(elapsed * 1000)
+    summary["slowest_views"] = [
+        {"view": view, "requests": len(times), "mean_ms": round(statistics.mean(times))}
+        for view, times in sorted(by_view.items(), key=lambda item: -statistics.mean(item[1]))[:8]
+    ]
     total = sum(len(v) for v in results.values())
     summary["throughput_rps"] = round(total / args.duration, 1)
     summary["errors"] = sum(e["errors"] for e in summary["kinds"].values())

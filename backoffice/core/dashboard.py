@@ -8,12 +8,14 @@ returning None hides the panel (e.g. the user may not see that data)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import HttpRequest
@@ -63,25 +65,7 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
             }
         ],
     }
-    review_rows = []
-    for model, model_admin in admin.site._registry.items():
-        if not issubclass(model, RecordModel) or not model_admin.has_view_permission(request):
-            continue
-        counts = model.objects.visible_to(user).aggregate(
-            total=Count("pk"),
-            submitted=Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED)),
-            returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
-            approved=Count("pk", filter=Q(review_status=ReviewStatus.APPROVED)),
-        )
-        review_rows.append(
-            [
-                f"{apps.get_app_config(model._meta.app_label).verbose_name} · {model._meta.verbose_name}",
-                counts["total"],
-                counts["submitted"],
-                counts["returned"],
-                counts["approved"],
-            ]
-        )
+    review_rows = review_progress(request)
     last_beat = Success.objects.filter(func="backoffice.core.tasks.heartbeat").order_by("-stopped").first()
     context.update(
         {
@@ -104,6 +88,47 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
         }
     )
     return context
+
+
+def review_progress(request: HttpRequest) -> list[list]:
+    """Per record type the user may view: [label, total, submitted, returned, approved] in their scope.
+
+    Each type's counts read every row of the scope (millions for a city), so the table is kept for
+    ``DASHBOARD_CACHE_SECONDS`` (default 60) per scope and set of visible types: users of the same region
+    and role share it, and a review action shows on the dashboard within that time."""
+    user = request.user
+    visible = [
+        model
+        for model, model_admin in admin.site._registry.items()
+        if issubclass(model, RecordModel) and model_admin.has_view_permission(request)
+    ]
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    prefix = scope_prefix(user)
+    scope = "all" if prefix is UNRESTRICTED else (prefix or "none")
+    labels = ",".join(sorted(model._meta.label for model in visible))
+    key = f"core:dashboard:review:{scope}:{hashlib.sha256(labels.encode()).hexdigest()[:16]}"
+    rows = cache.get(key) if seconds else None
+    if rows is None:
+        rows = [_review_row(model, user) for model in visible]
+        if seconds:
+            cache.set(key, rows, seconds)
+    return rows
+
+
+def _review_row(model, user) -> list:
+    counts = model.objects.visible_to(user).aggregate(
+        total=Count("pk"),
+        submitted=Count("pk", filter=Q(review_status=ReviewStatus.SUBMITTED)),
+        returned=Count("pk", filter=Q(review_status=ReviewStatus.RETURNED)),
+        approved=Count("pk", filter=Q(review_status=ReviewStatus.APPROVED)),
+    )
+    return [
+        f"{apps.get_app_config(model._meta.app_label).verbose_name} · {model._meta.verbose_name}",
+        counts["total"],
+        counts["submitted"],
+        counts["returned"],
+        counts["approved"],
+    ]
 
 
 def _child_digits(prefix) -> int:

@@ -32,9 +32,9 @@ class RegionLevelFilter(DropdownFilter):
         narrowest = self._chosen_prefix(request)
         if narrowest:
             regions = regions.filter(code__startswith=narrowest)
-        if regions.count() > MAX_CHOICES:
-            return []
-        return [(r.code, r.name) for r in regions.only("code", "name").order_by("code")]
+        # one bounded query: at most MAX_CHOICES + 1 rows are read, never every village of a province
+        choices = list(regions.order_by("code").values_list("code", "name")[: MAX_CHOICES + 1])
+        return [] if len(choices) > MAX_CHOICES else choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()

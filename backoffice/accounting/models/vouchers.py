@@ -79,7 +79,12 @@ class Voucher(RecordModel):
                 name="accounting_voucher_posted_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["account_set", "period", "status"], name="accounting_voucher_period")]
+        indexes = [
+            models.Index(fields=["account_set", "period", "status"], name="accounting_voucher_period"),
+            # the admin list's order (Spec.ordering, then the key): a city-wide list page reads 50 index
+            # entries instead of sorting every row of the city (load test, README)
+            models.Index(fields=["-voucher_date", "-number", "-id"], name="accounting_voucher_list_order"),
+        ]
 
     class Spec:
         natural_key = ("account_set", "period", "voucher_word", "number")

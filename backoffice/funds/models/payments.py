@@ -58,6 +58,11 @@ class PaymentRequest(RecordModel):
     class Meta(RecordModel.Meta):
         verbose_name = "支出审批单"
         verbose_name_plural = "支出审批单"
+        # the admin list's order (Spec.ordering, then the key): a city-wide list page reads 50 index entries
+        # instead of sorting every row of the city (load test, README)
+        indexes = [
+            models.Index(fields=["-request_date", "-request_no", "-id"], name="funds_payreq_list_order")
+        ]
         constraints = [
             *RecordModel.Meta.constraints,
             models.UniqueConstraint(fields=["org", "request_no"], name="funds_paymentrequest_unique_no"),

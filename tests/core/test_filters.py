@@ -1,0 +1,57 @@
+"""The region-level dropdowns of every scoped list: choices inside the user's scope and under the higher
+level already chosen, read with one bounded query; choosing narrows the rows by code prefix."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from backoffice.core import filters
+from backoffice.funds.models import CashJournal
+from backoffice.regions.models import Region
+from tests.conftest import COUNTY, TOWNSHIP_A
+
+pytestmark = pytest.mark.django_db
+
+
+def _choices(user, level: int, **params) -> list[tuple[str, str]]:
+    request = RequestFactory().get("/", params)
+    request.user = user
+    flt = filters._FILTERS[level](request, dict(request.GET.lists()), CashJournal, None)
+    return flt.lookup_choices
+
+
+def test_a_county_user_is_offered_the_townships_of_their_county_only(users):
+    codes = {code for code, _name in _choices(users["county_admin"], 4)}
+    expected = set(Region.objects.filter(level=4, code__startswith=COUNTY).values_list("code", flat=True))
+    assert codes == expected and codes
+
+
+def test_choosing_a_township_narrows_the_village_choices_to_it(users):
+    village_codes = {code for code, _ in _choices(users["county_admin"], 5, township=TOWNSHIP_A + "000")}
+    expected = set(Region.objects.filter(level=5, code__startswith=TOWNSHIP_A).values_list("code", flat=True))
+    assert village_codes == expected and village_codes
+
+
+def test_a_level_with_too_many_regions_waits_for_a_higher_choice_reading_one_bounded_query(
+    users, monkeypatch
+):
+    villages = Region.objects.filter(level=5, code__startswith=COUNTY).count()
+    monkeypatch.setattr(filters, "MAX_CHOICES", villages - 1)
+    with CaptureQueriesContext(connection) as captured:
+        assert _choices(users["county_admin"], 5) == []
+    assert len(captured.captured_queries) == 1
+    assert "LIMIT" in captured.captured_queries[0]["sql"].upper()
+    assert _choices(users["county_admin"], 5, township=TOWNSHIP_A + "000")  # narrowed: offered again
+
+
+def test_choosing_a_village_lists_only_its_rows(client_for):
+    village = CashJournal.objects.filter(region_code__startswith=TOWNSHIP_A).first().region_code
+    response = client_for("county_admin").get(
+        reverse("admin:funds_cashjournal_changelist"), {"village": village}
+    )
+    rows = set(response.context["cl"].queryset.values_list("pk", flat=True))
+    assert rows == set(CashJournal.objects.filter(region_code=village).values_list("pk", flat=True)) != set()
