@@ -233,6 +233,10 @@ LOGGING = {
 # correlation id of every audit entry.
 AUDITLOG_CID_HEADER = "x-request-id"
 
+# Dashboard: seconds the scope-wide figures (review counts, the S1–S5 and coverage panels) are kept per scope
+# and permission set; 0 computes them on every view (backoffice/core/dashboard.py).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+
 # Imports: rows written per commit batch (each batch is one transaction and one resumable checkpoint).
 IMPORT_COMMIT_CHUNK = int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000"))
 

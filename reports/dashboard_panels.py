@@ -78,4 +78,7 @@ def statistics_panel(request: HttpRequest) -> dict | None:
     return {"title": "五项实时统计", "template": "reports/dashboard_panel.html", "order": 10, "cards": cards}
 
 
+#: a function of the user's scope and permissions only: users of the same region and role share it for
+#: DASHBOARD_CACHE_SECONDS (backoffice.core.dashboard)
+statistics_panel.shared_by_scope = True
 PANELS = [statistics_panel]

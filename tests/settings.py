@@ -12,3 +12,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{os.getpid()}.sqlite3")}
 MEDIA_ROOT = VAR_DIR / "test_media"
+# Dashboard figures are computed afresh in tests (a cache shared by the tests of one worker would carry one
+# test's numbers into the next); the caching itself is tested with the setting turned on.
+DASHBOARD_CACHE_SECONDS = 0

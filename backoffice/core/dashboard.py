@@ -152,8 +152,33 @@ def collect_panels(request: HttpRequest) -> list[dict]:
                 raise
             continue
         for build in getattr(module, "PANELS", []):
-            panel = build(request)
+            panel = _cached_panel(build, request)
             if panel:
                 panels.append(panel)
     panels.sort(key=lambda panel: panel.get("order", 100))
     return panels
+
+
+def _cached_panel(build, request: HttpRequest) -> dict | None:
+    """One panel; a panel that declares ``shared_by_scope = True`` is kept for ``DASHBOARD_CACHE_SECONDS``
+    per user scope and permission set.
+
+    Such a panel's figures depend only on what the user may see (the scope prefix and the permissions),
+    and at city or province level it sums millions of rows (S1–S5 and coverage: ≈ 3.4 s for a city user),
+    so users of the same region and role share one computation, refreshed within the cache time. Nothing
+    is kept across scopes or permission sets, and a panel with the user's own data (unread
+    notifications) does not declare it."""
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    if not seconds or not getattr(build, "shared_by_scope", False):
+        return build(request)
+    user = request.user
+    prefix = scope_prefix(user)
+    scope = "all" if prefix is UNRESTRICTED else (prefix or "none")
+    rights = ",".join(sorted(user.get_all_permissions())) + f"|{user.is_superuser}"
+    digest = hashlib.sha256(rights.encode()).hexdigest()[:16]
+    key = f"core:dashboard:panel:{build.__module__}.{build.__qualname__}:{scope}:{digest}"
+    panel = cache.get(key)
+    if panel is None:
+        panel = build(request) or {}
+        cache.set(key, panel, seconds)
+    return panel or None

@@ -49,4 +49,6 @@ def coverage_panel(request: HttpRequest) -> dict | None:
     }
 
 
+#: a function of the user's scope and permissions only (backoffice.core.dashboard caches it per scope)
+coverage_panel.shared_by_scope = True
 PANELS = [coverage_panel]

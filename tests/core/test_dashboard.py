@@ -63,3 +63,40 @@ def test_without_a_cache_time_every_view_counts_afresh(client_for, settings):
     row = CashJournal.objects.filter(region_code__startswith=TOWNSHIP_A, review_status="approved").first()
     CashJournal.objects.filter(pk=row.pk).update(review_status="submitted")
     assert _kpi(reviewer, "待审核记录") == before + 1
+
+
+def test_scope_wide_panels_are_computed_once_per_scope_and_role(client_for, monkeypatch, settings):
+    import reports.engine
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    calls = []
+    original = reports.engine.build_table
+
+    def counting(*args, **kwargs):
+        calls.append(args[0] if args else kwargs.get("report_code"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reports.engine, "build_table", counting)
+    county = client_for("county_admin")
+    first = county.get("/admin/").content.decode()
+    assert len(calls) == 5  # S1–S5
+    assert county.get("/admin/").content.decode().count("statistics-panel") == first.count("statistics-panel")
+    assert len(calls) == 5  # the second view reuses the county's panel
+    client_for("township_reviewer").get("/admin/")
+    assert len(calls) == 10  # another scope computes its own
+
+
+def test_a_panel_with_the_users_own_notifications_is_never_kept(client_for, users, settings):
+    from rules.models import Alert, Notification
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    reviewer = client_for("township_reviewer")
+
+    def unread_shown() -> int:
+        panels = reviewer.get("/admin/").context["panels"]
+        return next(p["unread"] for p in panels if "unread" in p)
+
+    before = unread_shown()
+    alert = Alert.objects.visible_to(users["township_reviewer"]).first()
+    Notification.objects.create(user=users["township_reviewer"], alert=alert, kind="opened", message="测试")
+    assert unread_shown() == before + 1
