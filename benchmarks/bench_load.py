@@ -25,6 +25,7 @@ assert behaviour; this measures it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -40,6 +41,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_KEY = "load-test-secret-key-not-for-production-0123456789abcdefghijklmnop"
+#: --no-keepalive: one connection per request
+CLOSE_EACH = False
 MIX = (
     ("changelist", 40),
     ("changelist_page", 10),
@@ -167,11 +170,17 @@ class VirtualUser(threading.Thread):
         }
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if CLOSE_EACH:
+            # as behind a reverse proxy without upstream keep-alive: every request is a new connection,
+            # which gunicorn hands to a free worker (a kept-alive connection stays with its worker)
+            headers["Connection"] = "close"
         for attempt in range(2):
             try:
                 self.connection.request(method, url, body=body, headers=headers)
                 response = self.connection.getresponse()
                 payload = response.read()
+                if CLOSE_EACH:
+                    self.connection.close()
                 break
             except (ConnectionError, http.client.HTTPException):
                 self.connection.close()
@@ -239,12 +248,26 @@ def main() -> None:
         "and opens its connections once; not counted)",
     )
     parser.add_argument(
+        "--warm-all",
+        action="store_true",
+        help="before the timed warm-up, request every distinct planned URL once (lists, a later page, the "
+        "first filter and change page of every type, per role), 8 at a time: the steady state of a server "
+        "that has served each page before (templates compiled in every worker, pages in the database cache)",
+    )
+    parser.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="one connection per request, as a reverse proxy in front of gunicorn does by default",
+    )
+    parser.add_argument(
         "--think",
         type=float,
         default=2.0,
         help="mean seconds a user reads a page before the next click (0 = none)",
     )
     args = parser.parse_args()
+    global CLOSE_EACH
+    CLOSE_EACH = args.no_keepalive
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("提示：负载测试应在 PostgreSQL 上运行（设置 DATABASE_URL）。", file=sys.stderr)
     plans = _plan(args.users)
@@ -273,6 +296,8 @@ def main() -> None:
     try:
         _wait_for(args.port)
         lock = threading.Lock()
+        if args.warm_all:
+            _warm_all(plans, args.port)
         warm: dict[str, list] = defaultdict(list)
         _run(plans, args.port, args.warmup, warm, lock, args.think)
         results: dict[str, list] = defaultdict(list)
@@ -283,6 +308,40 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     _report(results, args, load_before, load_after)
+
+
+def _warm_all(plans: list[dict], port: int) -> None:
+    """Request every distinct URL of the plans once (per role: each type's list, later page, first filter
+    and first change page), with 8 clients in parallel; not measured."""
+    jobs: dict[str, tuple[dict, str]] = {}
+    for plan in plans:
+        for target in plan["targets"]:
+            for url in (target["changelist"], target["page"], *target["filters"][:1], *target["changes"][:1]):
+                if url:
+                    jobs.setdefault(f"{plan['username']} {url}", (plan, url))
+    queue = list(jobs.values())
+    lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        clients: dict[str, VirtualUser] = {}
+        while True:
+            with lock:
+                if not queue:
+                    return
+                plan, url = queue.pop()
+            client = clients.get(plan["username"])
+            if client is None:
+                client = clients[plan["username"]] = VirtualUser(plan, port, 0, {}, lock, seed=index, think=0)
+            with contextlib.suppress(Exception):  # warming only: the measured run reports errors
+                client._request("GET", url)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(f"warmed {len(jobs)} URLs in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
 def _wait_for(port: int) -> None:
@@ -317,6 +376,8 @@ def _report(results: dict, args, load_before, load_after) -> None:
         "workers": args.workers,
         "threads": args.threads,
         "warmup_s": args.warmup,
+        "warm_all": args.warm_all,
+        "keepalive": not args.no_keepalive,
         # other work on the machine skews latency: the 1/5/15-minute load averages around the run
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after],
