@@ -44,7 +44,6 @@ def extras_by_child(
     """{child code (12 digits): {indicator: [numerator, denominator]}} for the subtree of ``prefix``."""
     from backoffice.assets.models import Resource
     from backoffice.contracts.models import Contract
-    from backoffice.disclosure.models import Disclosure, DisclosurePlan
     from backoffice.funds.models import BankAccount
     from backoffice.trading.models import Listing
     from imports.models import ImportJob
@@ -124,10 +123,23 @@ def extras_by_child(
         .annotate(den=Count("pk"), num=Count("pk", filter=~Q(status="failed")))
     )
     put("import_ok", jobs)
+    plans = due_disclosure_plans(
+        user=user, prefix=prefix, period=period, as_of=as_of, cutoff=cutoff, child=child
+    )
+    put("disclosure_on_time", plans.annotate(den=Count("pk"), num=Count("pk", filter=Q(published=True))))
+    return result
+
+
+def due_disclosure_plans(*, user, prefix: str, period: Period, as_of: date, cutoff: datetime, child):
+    """Disclosure plans due in the period whose grace (DISCLOSURE_GRACE_DAYS) ended by ``as_of``, each with
+    ``published`` (a disclosure published by then) and grouped by ``child``: the rows of both the on-time
+    share here and the overdue share of the data-quality indicators."""
+    from backoffice.disclosure.models import Disclosure, DisclosurePlan
+
     published = Disclosure.objects.visible_to(user).filter(
         plan=OuterRef("pk"), published_on__isnull=False, published_on__lte=as_of, created_at__lt=cutoff
     )
-    plans = (
+    return (
         DisclosurePlan.objects.visible_to(user)
         .within(prefix)
         .filter(
@@ -138,10 +150,7 @@ def extras_by_child(
         .annotate(published=Exists(published), child=child)
         .values("child")
         .order_by()
-        .annotate(den=Count("pk"), num=Count("pk", filter=Q(published=True)))
     )
-    put("disclosure_on_time", plans)
-    return result
 
 
 def aware_day(day: date) -> datetime:

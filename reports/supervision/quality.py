@@ -22,12 +22,12 @@ import calendar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import CharField, Count, F, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Abs, Coalesce, Substr
 
 from ..table import Period
-from .extras import DISCLOSURE_GRACE_DAYS, aware_day
+from .extras import aware_day, due_disclosure_plans
 from .sources import MODULES
 
 QUALITY_LABELS = {
@@ -57,7 +57,6 @@ def quality_by_child(
     checked by the caller)."""
     from auditlog.models import LogEntry
 
-    from backoffice.disclosure.models import Disclosure, DisclosurePlan
     from backoffice.funds.models import BankReconciliation
     from imports.models import ImportJob
 
@@ -119,21 +118,8 @@ def quality_by_child(
     )
     put("bank_mismatch", reconciliations)
 
-    published = Disclosure.objects.visible_to(user).filter(
-        plan=OuterRef("pk"), published_on__isnull=False, published_on__lte=as_of, created_at__lt=cutoff
+    plans = due_disclosure_plans(
+        user=user, prefix=prefix, period=period, as_of=as_of, cutoff=cutoff, child=child
     )
-    plans = (
-        DisclosurePlan.objects.visible_to(user)
-        .within(prefix)
-        .filter(
-            created_at__lt=cutoff,
-            due_date__gte=period.start,
-            due_date__lte=min(period.end, as_of - timedelta(days=DISCLOSURE_GRACE_DAYS)),
-        )
-        .annotate(published=Exists(published), child=child)
-        .values("child")
-        .order_by()
-        .annotate(den=Count("pk"), num=Count("pk", filter=Q(published=False)))
-    )
-    put("disclosure_overdue", plans)
+    put("disclosure_overdue", plans.annotate(den=Count("pk"), num=Count("pk", filter=Q(published=False))))
     return result
