@@ -49,42 +49,35 @@ class SpotCheckForm(forms.Form):
     )
 
 
-class BulletinGenerateForm(forms.Form):
+class RegionAsOfForm(forms.Form):
+    """A region in the user's scope and a day from 2022-01-01 (the data scope) to today; subclasses declare
+    ``as_of`` with their own label, which the messages name."""
+
+    region = RegionChoiceField(label="区划", widget=UnfoldAdminSelectWidget)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = scoped_region_choices(user)
+
+    def clean_as_of(self):
+        value = self.cleaned_data["as_of"]
+        if value > date.today():
+            raise forms.ValidationError(f"{self.fields['as_of'].label}不能晚于今天。")
+        if value < date(2022, 1, 1):
+            raise forms.ValidationError("统计口径为2022年1月1日以来的数据，请选择2022年及以后的日期。")
+        return value
+
+
+class BulletinGenerateForm(RegionAsOfForm):
     """POST form: (re)build the bulletin of a region as of a past or present day."""
 
-    region = RegionChoiceField(label="区划", widget=UnfoldAdminSelectWidget)
     as_of = forms.DateField(label="通报截止日期", widget=UnfoldAdminDateWidget)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = scoped_region_choices(user)
 
-    def clean_as_of(self):
-        value = self.cleaned_data["as_of"]
-        if value > date.today():
-            raise forms.ValidationError("通报截止日期不能晚于今天。")
-        if value < date(2022, 1, 1):
-            raise forms.ValidationError("统计口径为2022年1月1日以来的数据，请选择2022年及以后的日期。")
-        return value
-
-
-class WeeklyParamsForm(forms.Form):
+class WeeklyParamsForm(RegionAsOfForm):
     """GET form of 周调度: region and the day the week ends on (compared with seven days earlier)."""
 
-    region = RegionChoiceField(label="区划", widget=UnfoldAdminSelectWidget)
     as_of = forms.DateField(label="截止日期", widget=UnfoldAdminDateWidget, help_text="与7天前对比")
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = scoped_region_choices(user)
-
-    def clean_as_of(self):
-        value = self.cleaned_data["as_of"]
-        if value > date.today():
-            raise forms.ValidationError("截止日期不能晚于今天。")
-        if value < date(2022, 1, 1):
-            raise forms.ValidationError("统计口径为2022年1月1日以来的数据，请选择2022年及以后的日期。")
-        return value
 
 
 class MonthlyParamsForm(forms.Form):
