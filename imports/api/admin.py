@@ -77,20 +77,15 @@ class ApiClientForm(forms.ModelForm):
         return region
 
 
+#: what a token shows, read-only, in the client's inline and in the token list (never the token itself)
+TOKEN_FIELDS = ("prefix", "label", "created_at", "created_by", "expires_at", "revoked_at", "last_used_at")
+
+
 class ApiTokenInline(TabularInline):
     model = ApiToken
     extra = 0
     can_delete = False
-    fields = (
-        "prefix",
-        "label",
-        "created_at",
-        "created_by",
-        "expires_at",
-        "revoked_at",
-        "last_used_at",
-        "is_valid",
-    )
+    fields = (*TOKEN_FIELDS, "is_valid")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -222,16 +217,7 @@ class ApiTokenAdmin(ModelAdmin):
     )
     list_filter = ("client",)
     search_fields = ("prefix", "client__code", "client__name")
-    readonly_fields = (
-        "client",
-        "prefix",
-        "label",
-        "created_at",
-        "created_by",
-        "expires_at",
-        "revoked_at",
-        "last_used_at",
-    )
+    readonly_fields = ("client", *TOKEN_FIELDS)
     fields = readonly_fields
     actions = ("rotate", "revoke")
 
