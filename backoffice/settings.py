@@ -68,12 +68,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # Unfold and its contrib apps must come before django.contrib.admin (LIBS.md §2 gotcha 1).
-    "unfold",
+    # Unfold and its contrib apps must come before django.contrib.admin (LIBS.md §2 gotcha 1). The basic
+    # app config leaves admin.site to django.contrib.admin, whose config installs our site (core/site.py).
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.import_export",
-    "django.contrib.admin",
+    "backoffice.core.site.BackofficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -117,6 +118,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it times every other middleware too: logs requests slower than SLOW_REQUEST_MS and
+    # adds the Server-Timing header when SERVER_TIMING is on.
+    "backoffice.core.request_timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +224,11 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+#: requests slower than this (ms) are logged on "backoffice.slow_requests"; 0 = off
+SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "1000"))
+#: add the Server-Timing header (server and database time) to every response; off in production
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 LOGGING = {
     "version": 1,

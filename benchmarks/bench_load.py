@@ -16,6 +16,11 @@ gives each virtual user a session of one of the demo users (roles at every level
 The dashboard is not in the mix: its report panels (S1–S5, rollout coverage) compute live city-wide
 statistics, seconds per view for a city user (README, performance).
 
+Users start at random moments and browse continuously from the warm-up into the measured window (only
+requests started inside it count). The server adds its own time to each response (``Server-Timing``), so
+the report shows, per kind, the client's latency next to the server's processing time, and the slowest
+requests one by one; the difference is time spent waiting for a free worker.
+
 It prints p50/p95/max latency and errors per kind of request, and one JSON line last with the load
 averages before and after the run (other work on the machine skews latency) and the slowest views.
 The server keeps database connections (``CONN_MAX_AGE``, default 60 here), as production should. Tests
@@ -67,6 +72,9 @@ def _server_env(port: int) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEY": os.environ.get("FIELD_ENCRYPTION_KEY", field_key),
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # each response carries its server time, so the report separates processing from queueing;
+        # requests slower than 1 s are logged with their database time (backoffice/core/request_timing.py)
+        "SERVER_TIMING": "1",
         # persistent database connections, as in production (README, configuration)
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "DJANGO_SETTINGS_MODULE": "backoffice.settings",
@@ -153,15 +161,17 @@ def _targets(user, record_admins) -> list[dict]:
 
 
 class VirtualUser(threading.Thread):
-    def __init__(self, plan, port, until, results, lock, seed: int, think: float):
+    def __init__(self, plan, port, until, results, lock, seed: int, think: float, measure_from: float = 0.0):
         super().__init__(daemon=True)
         self.think = think
         self.plan, self.port, self.until, self.results, self.lock = plan, port, until, results, lock
+        #: requests started before this moment (the warm-up) are not recorded
+        self.measure_from = measure_from
         self.random = random.Random(seed)
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookies = {"sessionid": plan["session"]}
 
-    def _request(self, method: str, url: str, body: str | None = None) -> tuple[int, bytes]:
+    def _request(self, method: str, url: str, body: str | None = None) -> tuple[int, bytes, float | None]:
         headers = {
             "Host": "127.0.0.1",
             "X-Forwarded-Proto": "https",
@@ -187,11 +197,15 @@ class VirtualUser(threading.Thread):
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
                 if attempt:
                     raise
+        server_ms = None
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, payload
+            elif header.lower() == "server-timing":  # app;dur=<ms>, …: the server's own time
+                with contextlib.suppress(ValueError):
+                    server_ms = float(value.split("app;dur=", 1)[1].split(",", 1)[0])
+        return response.status, payload, server_ms
 
     def _pick(self) -> tuple[str, str, str, str | None]:
         kinds, weights = zip(*MIX, strict=True)
@@ -208,6 +222,8 @@ class VirtualUser(threading.Thread):
         return "changelist", "GET", target["changelist"], None
 
     def run(self) -> None:
+        if self.think:  # users arrive at different moments, not all on the same tick
+            time.sleep(self.random.uniform(0, self.think))
         while time.perf_counter() < self.until:
             kind, method, url, body = self._pick()
             if method == "POST":
@@ -217,13 +233,15 @@ class VirtualUser(threading.Thread):
                     {"format": "0", "resource": "0", "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
                 )
             started = time.perf_counter()
+            server_ms = None
             try:
-                status, _payload = self._request(method, url, body)
+                status, _payload, server_ms = self._request(method, url, body)
             except Exception as exc:  # a refused or dropped connection is an error of the run, not a crash
                 status = f"{type(exc).__name__}"
             elapsed = time.perf_counter() - started
-            with self.lock:
-                self.results[kind].append((elapsed, status, url))
+            if started >= self.measure_from:
+                with self.lock:
+                    self.results[kind].append((elapsed, status, url, server_ms))
             if self.think:  # a person reads the page before the next click
                 time.sleep(min(self.random.expovariate(1 / self.think), 5 * self.think))
 
@@ -298,12 +316,10 @@ def main() -> None:
         lock = threading.Lock()
         if args.warm_all:
             _warm_all(plans, args.port)
-        warm: dict[str, list] = defaultdict(list)
-        _run(plans, args.port, args.warmup, warm, lock, args.think)
         results: dict[str, list] = defaultdict(list)
-        load_before = os.getloadavg()
-        _run(plans, args.port, args.duration, results, lock, args.think)
-        load_after = os.getloadavg()
+        load_before, load_after = _run(
+            plans, args.port, args.warmup, args.duration, results, lock, args.think
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -357,15 +373,23 @@ def _wait_for(port: int) -> None:
     sys.exit("gunicorn 未能在 60 秒内启动")
 
 
-def _run(plans: list[dict], port: int, duration: float, results: dict, lock, think: float) -> None:
-    until = time.perf_counter() + duration
+def _run(plans: list[dict], port: int, warmup: float, duration: float, results: dict, lock, think: float):
+    """One continuous session: every user browses through the warm-up into the measured window, so the
+    window starts in steady state (stopping and restarting all users together would send 50 requests on
+    the same tick, a burst no office produces). Returns the load averages at the window's start and end."""
+    measure_from = time.perf_counter() + warmup
+    until = measure_from + duration
     users = [
-        VirtualUser(plan, port, until, results, lock, seed=i, think=think) for i, plan in enumerate(plans)
+        VirtualUser(plan, port, until, results, lock, seed=i, think=think, measure_from=measure_from)
+        for i, plan in enumerate(plans)
     ]
     for user in users:
         user.start()
+    time.sleep(max(0.0, measure_from - time.perf_counter()))
+    load_before = os.getloadavg()
     for user in users:
         user.join()
+    return load_before, os.getloadavg()
 
 
 def _report(results: dict, args, load_before, load_after) -> None:
@@ -383,13 +407,18 @@ def _report(results: dict, args, load_before, load_after) -> None:
         "loadavg_after": [round(x, 2) for x in load_after],
         "kinds": {},
     }
-    print(f"{'kind':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
+    print(
+        f"{'kind':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}"
+        f"{'server p50':>12}{'server p95':>12}"
+    )
     for kind, _weight in MIX:
         rows = results.get(kind, [])
         if not rows:
             continue
         times = [r[0] * 1000 for r in rows]
         errors = [r for r in rows if r[1] != 200]
+        # the server's own time (Server-Timing), to tell processing from waiting for a free worker
+        server = [r[3] for r in rows if r[3] is not None] or [0.0]
         entry = {
             "requests": len(rows),
             "p50_ms": round(statistics.median(times)),
@@ -397,22 +426,30 @@ def _report(results: dict, args, load_before, load_after) -> None:
             "max_ms": round(max(times)),
             "errors": len(errors),
             "error_samples": sorted({f"{e[1]} {e[2]}" for e in errors})[:5],
+            "server_p50_ms": round(statistics.median(server)),
+            "server_p95_ms": round(_percentile(server, 0.95)),
         }
         summary["kinds"][kind] = entry
         print(
             f"{kind:<16}{entry['requests']:>9}{entry['p50_ms']:>9}{entry['p95_ms']:>9}"
-            f"{entry['max_ms']:>9}{entry['errors']:>8}"
+            f"{entry['max_ms']:>9}{entry['errors']:>8}{entry['server_p50_ms']:>12}{entry['server_p95_ms']:>12}"
         )
     # what remains slow: the mean latency per view (the URL without its query string and object key)
     by_view: dict[str, list[float]] = defaultdict(list)
     for kind, rows in results.items():
-        for elapsed, _status, url in rows:
+        for elapsed, _status, url, _server in rows:
             path = url.split("?", 1)[0]
             view = "/".join("<pk>" if part.isdigit() else part for part in path.split("/"))
             by_view[f"{kind} {view}"].append(elapsed * 1000)
     summary["slowest_views"] = [
         {"view": view, "requests": len(times), "mean_ms": round(statistics.mean(times))}
         for view, times in sorted(by_view.items(), key=lambda item: -statistics.mean(item[1]))[:8]
+    ]
+    # the tail, request by request: client time next to server time (a gap is time spent waiting)
+    every = [(kind, *row) for kind, rows in results.items() for row in rows]
+    summary["slowest_requests"] = [
+        {"kind": kind, "ms": round(elapsed * 1000), "server_ms": round(server or 0), "url": url}
+        for kind, elapsed, _status, url, server in sorted(every, key=lambda r: -r[1])[:10]
     ]
     total = sum(len(v) for v in results.values())
     summary["throughput_rps"] = round(total / args.duration, 1)

@@ -60,22 +60,30 @@ def sidebar_navigation(request: HttpRequest) -> list[dict]:
         link = _changelist_url(opts.app_label, opts.model_name)
         if link is None:
             continue
-        by_app.setdefault(opts.app_label, []).append(
-            {"title": str(opts.verbose_name_plural), "link": link, "icon": getattr(model_admin, "icon", None)}
-        )
+        by_app.setdefault(opts.app_label, []).append(_item(opts.verbose_name_plural, link, model_admin))
     ordered = [a for a in MODULE_ORDER if a in by_app]
     ordered += sorted(a for a in by_app if a not in MODULE_ORDER and a not in SYSTEM_APPS)
-    groups = [
-        {"title": str(apps.get_app_config(label).verbose_name), "collapsible": True, "items": by_app[label]}
-        for label in ordered
-    ]
+    groups = [_group(apps.get_app_config(label).verbose_name, by_app[label]) for label in ordered]
     system_items = [item for label in SYSTEM_APPS for item in by_app.get(label, [])]
     if system_items:
-        groups.append({"title": SYSTEM_TITLE, "collapsible": True, "items": system_items})
-    return [
-        {
-            "title": "概览",
-            "items": [{"title": "工作台", "link": reverse("admin:index"), "icon": "dashboard"}],
-        },
-        *groups,
-    ]
+        groups.append(_group(SYSTEM_TITLE, system_items))
+    overview = _group("概览", [{**_item("工作台", reverse("admin:index")), "icon": "dashboard"}])
+    overview["collapsible"] = False
+    return [overview, *groups]
+
+
+# Unfold's sidebar template reads these keys of every group and item; a key that is missing makes the
+# template engine try attribute and index lookups and call dir() on the dict (~230 times per page).
+def _item(title, link: str, model_admin=None) -> dict:
+    return {
+        "title": str(title),
+        "link": link,
+        "icon": getattr(model_admin, "icon", None),
+        "link_callback": None,
+        "link_attrs": None,
+        "icon_template": None,
+    }
+
+
+def _group(title, items: list[dict]) -> dict:
+    return {"title": str(title), "collapsible": True, "separator": False, "items": items}
