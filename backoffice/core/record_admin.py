@@ -12,16 +12,15 @@ import functools
 from types import MappingProxyType
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import conditional_escape, format_html_join
+from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -31,13 +30,14 @@ from unfold.admin import checkbox as unfold_checkbox
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action
 
+from .admin_personal_data import PersonalDataAdminMixin, masked_column
+from .admin_review import ReviewActionsMixin
 from .checks import RecordAdminChecks
-from .choices import ReviewStatus
 from .filters import region_level_filters
 from .models import AuditedModel, RecordModel
 from .paginator import EstimatedCountPaginator
-from .pii import RevealLog, SensitiveField, mask, pii_hash, sensitive_fields
-from .review import record_edited, records_review
+from .pii import sensitive_fields
+from .review import record_edited
 from .scope import code_in_scope, is_scoped_model
 from .spec import get_spec, has_spec
 
@@ -45,24 +45,7 @@ AUDIT_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
 REVIEW_FIELDS = ("review_status", "submitted_at", "reviewed_by", "reviewed_at", "review_reason")
 
 
-class ReturnReasonForm(forms.Form):
-    reason = forms.CharField(label="退回原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class RevealForm(forms.Form):
-    reason = forms.CharField(
-        label="查看原因", max_length=300, help_text="例如：核对补贴发放对象身份；将记入查看记录"
-    )
-
-
-class MaskedInput(forms.TextInput):
-    """Never renders the stored value into the page; blank on an existing row means "unchanged"."""
-
-    def format_value(self, value):
-        return ""
-
-
-class RecordAdmin(ExportActionMixin, ModelAdmin):
+class RecordAdmin(PersonalDataAdminMixin, ReviewActionsMixin, ExportActionMixin, ModelAdmin):
     """Base admin of every region-scoped record type. Do not subclass per model by hand: declare a
     ``Spec`` on the model and call ``register_record_types``."""
 
@@ -170,111 +153,6 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         }
         return TemplateResponse(request, "core/history.html", context)
 
-    # ---- personal data: masked display, masked input, logged reveal ------------------------------
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, SensitiveField):
-            kwargs["widget"] = MaskedInput(attrs={"autocomplete": "off"})
-            formfield = forms.CharField(
-                label=db_field.verbose_name,
-                required=False,
-                max_length=40,
-                validators=db_field.validators,
-                help_text="已加密保存；修改时输入完整号码，留空则保持不变",
-                widget=kwargs["widget"],
-            )
-            return formfield
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        names = [f.name for f in sensitive_fields(self.model) if f.name in form.base_fields]
-        if not names:
-            return form
-
-        def make_clean(field: SensitiveField):
-            def clean(self):
-                value = self.cleaned_data.get(field.name, "")
-                if not value:
-                    value = self.initial.get(field.name, "") if self.instance.pk else ""
-                    if not value and not field.blank:
-                        raise forms.ValidationError(f"请填写{field.verbose_name}")
-                return value
-
-            return clean
-
-        attrs = {f"clean_{f.name}": make_clean(f) for f in sensitive_fields(self.model) if f.name in names}
-        for f in sensitive_fields(self.model):
-            if f.name in names and obj is not None:
-                form.base_fields[f.name].widget.attrs["placeholder"] = mask(getattr(obj, f.name), f.kind)
-        return type(form.__name__, (form,), attrs)
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip()
-        if term and len(term) >= 6:
-            for field in sensitive_fields(self.model):
-                queryset |= self.get_queryset(request).filter(
-                    **{field.hash_attname: pii_hash(term, field.kind)}
-                )
-        return queryset, may_have_duplicates
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/reveal/<str:field_name>/",
-                self.admin_site.admin_view(self.reveal_view),
-                name="{}_{}_reveal".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def reveal_view(self, request: HttpRequest, object_id: str, field_name: str):
-        """Show one full personal-data value after asking why; every reveal is logged."""
-        field = next((f for f in sensitive_fields(self.model) if f.name == field_name), None)
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)  # 404 outside scope
-        if field is None:
-            raise Http404("没有这个字段")
-        if not request.user.has_perm("core.reveal_sensitive"):
-            raise PermissionDenied("您没有查看完整个人信息的权限。")
-        form = RevealForm(request.POST or None)
-        revealed = None
-        if request.method == "POST" and form.is_valid():
-            RevealLog.objects.create(
-                user=request.user,
-                model_label=self.opts.label,
-                object_pk=str(obj.pk),
-                field_name=field.name,
-                reason=form.cleaned_data["reason"],
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
-            revealed = getattr(obj, field.name)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"查看完整{field.verbose_name}",
-            "opts": self.opts,
-            "object": obj,
-            "form": form,
-            "field_label": field.verbose_name,
-            "masked": mask(getattr(obj, field.name), field.kind),
-            "revealed": revealed,
-        }
-        return TemplateResponse(request, "core/reveal.html", context)
-
-    @admin.display(description="个人信息（已脱敏）")
-    def masked_personal_data(self, obj) -> str:
-        if obj is None or obj.pk is None:
-            return "-"
-        rows = []
-        for field in sensitive_fields(self.model):
-            url = reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_reveal", args=[obj.pk, field.name]
-            )
-            rows.append((field.verbose_name, mask(getattr(obj, field.name), field.kind), url))
-        return format_html_join(
-            mark_safe("<br>"), '{}：{} <a class="text-primary-600" href="{}">查看完整号码</a>', rows
-        )
-
     # ---- generated configuration -------------------------------------------------------------------
     def get_ordering(self, request):
         # A total order (ending in the key) so that pages of the list and of autocomplete never skip or
@@ -335,43 +213,6 @@ class RecordAdmin(ExportActionMixin, ModelAdmin):
         # The resource scopes, masks and logs the export by this user and request (filter, row count).
         return {**super().get_export_resource_kwargs(request, **kwargs), "request": request}
 
-    # ---- review actions ----------------------------------------------------------------------------
-    @admin.action(description="提交审核", permissions=["change"])
-    def submit_selected(self, request: HttpRequest, queryset):
-        self._review(request, queryset, "submit")
-
-    @admin.action(description="审核通过", permissions=["change"])
-    def approve_selected(self, request: HttpRequest, queryset):
-        self._review(request, queryset.filter(review_status=ReviewStatus.SUBMITTED), "approve")
-
-    @admin.action(description="退回修改（需填写原因）", permissions=["change"])
-    def return_selected(self, request: HttpRequest, queryset):
-        form = ReturnReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            self._review(request, queryset, "return", reason=form.cleaned_data["reason"])
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "退回修改",
-            "opts": self.model._meta,
-            "form": form,
-            "queryset": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "core/return_reason.html", context)
-
-    def _review(self, request: HttpRequest, queryset, action: str, reason: str = "") -> None:
-        done, errors = records_review(records=queryset, user=request.user, action=action, reason=reason)
-        labels = {"submit": "提交", "approve": "审核通过", "return": "退回"}
-        if done:
-            messages.success(request, f"已{labels[action]} {done} 条记录。")
-        for error in errors[:10]:
-            messages.error(request, error)
-        if len(errors) > 10:
-            messages.error(request, f"另有 {len(errors) - 10} 条记录未能{labels[action]}。")
-        if not done and not errors:
-            messages.warning(request, "所选记录中没有可以操作的记录。")
-
 
 _PK_MARK = "__row_pk__"
 
@@ -383,14 +224,6 @@ def _action_checkbox_html(language: str | None) -> str:
 
 def _scope_code(obj: models.Model) -> str:
     return getattr(obj, type(obj).scope_field)
-
-
-def _masked_column(field: SensitiveField):
-    @admin.display(description=field.verbose_name)
-    def column(self, obj):
-        return mask(getattr(obj, field.name), field.kind)
-
-    return column
 
 
 def _list_select_related(model: type[models.Model], list_display) -> tuple[str, ...]:
@@ -432,7 +265,7 @@ def build_admin_class(model: type[models.Model], base: type[RecordAdmin] = Recor
     for index, name in enumerate(list_display):
         if name in sensitive:
             column = f"masked_{name}"
-            masked_columns[column] = _masked_column(sensitive[name])
+            masked_columns[column] = masked_column(sensitive[name])
             list_display[index] = column
     autocomplete = [
         f.name
