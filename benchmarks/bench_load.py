@@ -35,6 +35,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -323,7 +324,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _report(results, args, load_before, load_after)
+    # CPU seconds of this client (50 threads reading pages) and of the server (gunicorn and its workers,
+    # reaped above): both share the machine's cores, and so does PostgreSQL
+    summary_cpu = {
+        "client_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
+        "server_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), 1),
+    }
+    _report(results, args, load_before, load_after, summary_cpu)
 
 
 def _warm_all(plans: list[dict], port: int) -> None:
@@ -392,8 +399,9 @@ def _run(plans: list[dict], port: int, warmup: float, duration: float, results: 
     return load_before, os.getloadavg()
 
 
-def _report(results: dict, args, load_before, load_after) -> None:
+def _report(results: dict, args, load_before, load_after, cpu: dict) -> None:
     summary = {
+        **cpu,
         "users": args.users,
         "duration_s": args.duration,
         "think_s": args.think,

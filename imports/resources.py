@@ -164,7 +164,10 @@ class FkResolver:
     and masked to the others; a masked key is accepted on import when it identifies exactly one row.
     """
 
-    def __init__(self, model: type[models.Model], user=None):
+    def __init__(self, model: type[models.Model], user=None, *, only=None):
+        """``only``: a queryset of pks (``rows.values("fk_id")``) to load the keys of just those rows, for
+        writing them out (an export of one village's rows must not read every member of the province).
+        Left out for import, whose lookups (masked keys among them) need every row."""
         from backoffice.core.scope import code_in_scope
 
         self.model = model
@@ -177,7 +180,8 @@ class FkResolver:
         scoped = is_scoped_model(model)
         extra = (model.scope_field,) if scoped else ()
         flat = [p for alt in alternatives for p, _ in alt]
-        for row in model._default_manager.values_list("pk", *extra, *flat).iterator(chunk_size=5000):
+        rows = model._default_manager.all() if only is None else model._default_manager.filter(pk__in=only)
+        for row in rows.values_list("pk", *extra, *flat).iterator(chunk_size=5000):
             pk = row[0]
             offset = 1 + len(extra)
             if scoped:
@@ -520,7 +524,15 @@ def header_index(model: type[models.Model]) -> dict[str, Column]:
 def export_rows(model, queryset, *, reveal: bool = False):
     """Header + rows of ``queryset`` as exported (FK keys, labels, masked personal data, guard)."""
     cols = columns_for(model)
-    resolvers = {c.related: FkResolver(c.related) for c in cols if c.kind == "fk"}
+    # Keys of the referenced rows only (a subquery per related type; several columns may share one type).
+    referencing: dict[Any, list[str]] = {}
+    for c in cols:
+        if c.kind == "fk":
+            referencing.setdefault(c.related, []).append(c.attname)
+    resolvers = {
+        related: FkResolver(related, only=_referenced_pks(queryset, attnames))
+        for related, attnames in referencing.items()
+    }
     yield [c.label for c in cols]
     names = [c.attname for c in cols]
     for values in queryset.values_list(*names).iterator(chunk_size=2000):
@@ -528,6 +540,13 @@ def export_rows(model, queryset, *, reveal: bool = False):
             c.export_value(v, resolvers.get(c.related), reveal=reveal)
             for c, v in zip(cols, values, strict=True)
         ]
+
+
+def _referenced_pks(queryset, attnames: list[str]):
+    """The pks that ``attnames`` of ``queryset`` point at, as one subquery (a union for several columns)."""
+    plain = queryset.order_by()
+    subqueries = [plain.filter(**{f"{a}__isnull": False}).values(a) for a in attnames]
+    return subqueries[0] if len(subqueries) == 1 else subqueries[0].union(*subqueries[1:])
 
 
 class RecordResource(resources.ModelResource):

@@ -55,3 +55,30 @@ def test_choosing_a_village_lists_only_its_rows(client_for):
     )
     rows = set(response.context["cl"].queryset.values_list("pk", flat=True))
     assert rows == set(CashJournal.objects.filter(region_code=village).values_list("pk", flat=True)) != set()
+
+
+@pytest.mark.parametrize("selected", ["", "140121100000", "<b>&"])
+def test_inline_option_select_renders_unfolds_markup(selected):
+    """The region dropdown writes its options inline (one template instead of two per option); the page
+    must not change: same markup as Unfold's select for the same choices, escaping included."""
+    import re
+
+    from unfold.contrib.filters.forms import DropdownForm
+
+    choices = [
+        ("", "全部"),
+        ("140121100000", "清源镇"),
+        ("140121101000", "徐沟镇"),
+        ("<b>&", "<i>“引号”&</i>"),
+    ]
+
+    def render(form_class) -> str:
+        form = form_class(label="按乡镇", name="township", choices=choices, data={"township": selected})
+        return re.sub(r"\s+", " ", str(form["township"])).replace("> <", "><").strip()
+
+    ours, unfolds = render(filters.RegionDropdownForm), render(DropdownForm)
+    assert ours == unfolds
+    assert ours.count("<option") == len(choices)
+    assert "<i>" not in ours  # labels are escaped
+    if selected:
+        assert ours.count(" selected") == 1
