@@ -7,6 +7,8 @@ sees only that township's villages.
 
 from __future__ import annotations
 
+from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from unfold.contrib.filters.admin import DropdownFilter
@@ -85,3 +87,36 @@ _FILTERS = {
     )
     for level in range(1, 6)
 }
+
+
+class LeadingIndexValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's "all values" filter, its values read by stepping through an index that starts with the
+    field (one "next value" probe per value) instead of a DISTINCT over every row in scope: a city
+    user's 科目余额 period filter read ~600,000 rows for two dozen periods (60 ms). Same choices."""
+
+    #: values offered at most (a period filter has a few dozen)
+    max_values = 240
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        rows = model_admin.get_queryset(request).order_by(field.name).values_list(field.name, flat=True)
+        values: list = []
+        current = rows.filter(**{f"{field.name}__isnull": False}).first()
+        while current is not None and len(values) < self.max_values:
+            values.append(current)
+            current = rows.filter(**{f"{field.name}__gt": current}).first()
+        if field.null and rows.filter(**{f"{field.name}__isnull": True}).exists():
+            values.append(None)
+        self.lookup_choices = values
+
+
+def leads_an_index(model: type[models.Model], name: str) -> bool:
+    """Whether an index or unique constraint of ``model`` starts with the field ``name``."""
+    field = model._meta.get_field(name)
+    if getattr(field, "db_index", False) or getattr(field, "unique", False):
+        return True
+    leading = [tuple(i.fields)[:1] for i in model._meta.indexes]
+    leading += [
+        tuple(c.fields)[:1] for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)
+    ]
+    return (name,) in leading or (f"-{name}",) in leading

@@ -33,7 +33,7 @@ from unfold.decorators import action
 from .admin_personal_data import PersonalDataAdminMixin, masked_column
 from .admin_review import ReviewActionsMixin
 from .checks import RecordAdminChecks
-from .filters import region_level_filters
+from .filters import LeadingIndexValuesFilter, leads_an_index, region_level_filters
 from .models import AuditedModel, RecordModel
 from .paginator import EstimatedCountPaginator
 from .pii import sensitive_fields
@@ -250,6 +250,18 @@ def _list_select_related(model: type[models.Model], list_display) -> tuple[str, 
     return tuple(paths) or False
 
 
+def _list_filter_of(model: type[models.Model], entry):
+    """A spec's filter entry; a plain field whose values are read through an index gets the index-probing
+    "all values" filter (core/filters.py)."""
+    if not isinstance(entry, str) or "__" in entry:
+        return entry
+    field = model._meta.get_field(entry)
+    plain = field.concrete and not field.is_relation and not field.choices and not field.flatchoices
+    if plain and not isinstance(field, models.BooleanField) and leads_an_index(model, entry):
+        return (entry, LeadingIndexValuesFilter)
+    return entry
+
+
 def build_admin_class(model: type[models.Model], base: type[RecordAdmin] = RecordAdmin, **extra: Any):
     """A ``RecordAdmin`` subclass whose options come from the model's spec (plus ``extra`` overrides)."""
     spec = get_spec(model)
@@ -257,7 +269,7 @@ def build_admin_class(model: type[models.Model], base: type[RecordAdmin] = Recor
     list_display = list(spec.list_display or spec.natural_key)
     if is_record and "review_status" not in list_display:
         list_display.append("review_status")
-    list_filter = list(spec.list_filter)
+    list_filter = [_list_filter_of(model, entry) for entry in spec.list_filter]
     if is_record and "review_status" not in list_filter:
         list_filter.append("review_status")
     sensitive = {f.name: f for f in sensitive_fields(model)}

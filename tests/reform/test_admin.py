@@ -92,8 +92,80 @@ def test_a_payment_added_inline_takes_the_dividends_organisation(users):
         f"{prefix}-0-amount": "150.00",
         f"{prefix}-0-paid_on": "",
     }
-    formset = formset_class(data, instance=dividend, queryset=DividendPayment.objects.none(), prefix=prefix)
+    formset = formset_class(
+        data=data, instance=dividend, queryset=DividendPayment.objects.none(), prefix=prefix
+    )
     assert formset.is_valid(), formset.errors
     (payment,) = formset.save()
     assert payment.org_id == dividend.org_id and payment.region_code == dividend.region_code
     assert payment.amount == Decimal("150.00")
+
+
+def _dividend_with_most_payments():
+    from django.db.models import Count
+
+    return (
+        Dividend.objects.filter(region_code__startswith=TOWNSHIP_A)
+        .annotate(n=Count("payments"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+
+def test_the_payments_inline_shows_twenty_per_page_and_the_rest_on_later_pages(client_for):
+    import re
+
+    dividend = _dividend_with_most_payments()
+    total = dividend.payments.count()
+    assert total > 20, "the demo needs a dividend with more payments than one page"
+    client = client_for("township_reviewer")
+    url = reverse("admin:reform_dividend_change", args=[dividend.pk])
+    seen = set()
+    for page in range(1, -(-total // 20) + 1):
+        html = client.get(url, {"payments-page": page}).content.decode()
+        ids = set(re.findall(r'name="payments-\d+-id" value="(\d+)"', html))
+        assert len(ids) == min(20, total - 20 * (page - 1)), page
+        seen |= ids
+    assert seen == {str(pk) for pk in dividend.payments.values_list("pk", flat=True)}
+
+
+def _post_data_of(response) -> dict:
+    """What the browser would send back unchanged: the main form's and every inline form's values."""
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is None:
+                continue
+            if isinstance(value, list | tuple):  # a split (date) widget: one value per part
+                for index, part in enumerate(value):
+                    data[f"{form.add_prefix(name)}_{index}"] = "" if part is None else str(part)
+                continue
+            data[form.add_prefix(name)] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_saving_one_page_of_payments_leaves_the_other_pages_untouched(client_for):
+    dividend = _dividend_with_most_payments()
+    before = sorted(dividend.payments.values_list("pk", "member_id", "amount"))
+    client = client_for("township_reviewer")
+    url = reverse("admin:reform_dividend_change", args=[dividend.pk])
+    data = _post_data_of(client.get(url))
+    assert data["payments-TOTAL_FORMS"] == "20"
+    response = client.post(url, data)
+    errors = response.context and [
+        (f.prefix, f.errors) for f in response.context.get("inline_admin_formsets", []) for f in f.formset
+    ]
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors,
+        errors,
+    )
+    assert sorted(dividend.payments.values_list("pk", "member_id", "amount")) == before
