@@ -272,7 +272,7 @@ else:
 
 # Record types export through resources generated in imports/ (backoffice never imports it directly;
 # DESIGN.md §2: dependencies point inward, the meeting point is configuration).
-RECORD_RESOURCE_FACTORY = "imports.resources.resource_for"
+RECORD_RESOURCE_FACTORY = "imports.exporting.resource_for"
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

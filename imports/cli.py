@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 
 from backoffice.core.scope import is_scoped_model
 
+from .exporting import export_rows
 from .models import ExportLog
-from .resources import columns_for, export_rows
+from .resources import columns_for
 
 
 def find_model(label: str):

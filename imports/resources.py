@@ -1,13 +1,12 @@
-"""Columns and resources generated from each record type's spec (DESIGN.md §1.1, §5; issue 4 item 1).
+"""Columns generated from each record type's spec (DESIGN.md §1.1, §5; issue 4 item 1).
 
 One column per editable content field, headed by the field's Chinese ``verbose_name``:
 
 - foreign keys are written and read by the related type's natural key (``Spec.natural_key``, flattened:
   a contract is ``<org credit code> | <contract no>``), never by database id; when the natural key of a row
   is empty (a village committee acting for an organisation has no credit code) the first unconditional
-  unique constraint is used instead (``<region code> | <name>``). Lookups go through one dict per related
-  type per import (``FkResolver``): one query, unknown keys reported by value, keys outside the user's scope
-  reported as such;
+  unique constraint is used instead (``<region code> | <name>``); natural_keys.py (``FkResolver``: one
+  query per related type, unknown keys reported by value, keys outside the user's scope reported as such);
 - choices are written as their Chinese label and read by label or code;
 - decimals are rounded to the field's places (ROUND_HALF_UP) — never float noise in the database;
 - personal data (``SensitiveField``): exported in full only to users with ``core.reveal_sensitive`` (and the
@@ -16,9 +15,9 @@ One column per editable content field, headed by the field's Chinese ``verbose_n
 - text cells that start with ``= + - @`` are exported with a leading ``'`` (formula-injection guard); the
   guard is removed again on import, so the round trip is exact.
 
-``resource_for(model)`` is the django-import-export ``ModelResource`` the admin export uses
-(``settings.RECORD_RESOURCE_FACTORY``); the import engine (``engine.py``) uses ``columns_for(model)``
-directly, because the stock per-row import path is too slow and loses data (LIBS.md §2–3).
+Export is exporting.py (``resource_for(model)``, the django-import-export ``ModelResource`` the admin
+uses); the import engine (``engine.py``) uses ``columns_for(model)`` directly, because the stock per-row
+import path is too slow and loses data (LIBS.md §2–3).
 """
 
 from __future__ import annotations
@@ -34,13 +33,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from import_export import resources
-from tablib import Dataset
 
 from backoffice.core.pii import SensitiveField, mask, normalise
-from backoffice.core.scope import is_scoped_model
-from backoffice.core.spec import get_spec, has_spec
+from backoffice.core.spec import get_spec
 
+from .natural_keys import FORMULA_PREFIXES, FkResolver
 from .reading import code_text, is_blank, normalise_text, parse_date, parse_decimal, parse_time, to_halfwidth
 
 #: bookkeeping columns that are not part of a record's content (set by the system, the review workflow
@@ -60,8 +57,6 @@ EXCLUDED = {
     "source_system",
     "source_id",
 }
-KEY_SEPARATOR = " | "
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 TRUE_WORDS = {"是", "true", "1", "y", "yes", "√", "✓", "对", "有"}
 FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "✗", "无", "不是"}
 
@@ -80,155 +75,6 @@ class Masked:
 
 class Required(ValueError):
     """A required cell is empty (tolerated when the stored row has no value either)."""
-
-
-# ---- natural keys ---------------------------------------------------------------------------------------
-def _unique_alternatives(model: type[models.Model]) -> list[tuple[str, ...]]:
-    alternatives: list[tuple[str, ...]] = []
-    if has_spec(model):
-        alternatives.append(tuple(get_spec(model).natural_key))
-    for constraint in model._meta.constraints:
-        if (
-            isinstance(constraint, models.UniqueConstraint)
-            and constraint.condition is None
-            and constraint.fields
-            and tuple(constraint.fields) not in alternatives
-        ):
-            alternatives.append(tuple(constraint.fields))
-    if not alternatives:
-        alternatives.append((model._meta.pk.name,))
-    return alternatives
-
-
-def _flatten(model: type[models.Model], names: tuple[str, ...], depth: int = 0) -> tuple[str, ...]:
-    """Lookup paths of a natural key, FK parts replaced by the related type's own key paths."""
-    paths: list[str] = []
-    for name in names:
-        f = model._meta.get_field(name)
-        if f.is_relation and (f.many_to_one or f.one_to_one) and depth < 4:
-            related = f.related_model
-            inner = _flatten(related, _unique_alternatives(related)[0], depth + 1)
-            paths.extend(f"{name}__{p}" for p in inner)
-        else:
-            paths.append(name)
-    return tuple(paths)
-
-
-@cache
-def key_paths(model: type[models.Model]) -> tuple[tuple[str, ...], ...]:
-    """Alternative flattened natural keys of a model, preferred first."""
-    return tuple(_flatten(model, alt) for alt in _unique_alternatives(model))
-
-
-def key_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return to_halfwidth(str(value))
-
-
-def join_key(parts) -> str:
-    return KEY_SEPARATOR.join(key_text(p) for p in parts)
-
-
-def split_key(text: str) -> str:
-    """A key cell normalised for lookup: parts stripped and rejoined, full-width folded."""
-    return KEY_SEPARATOR.join(p.strip() for p in to_halfwidth(text).replace("｜", "|").split("|"))
-
-
-def _sensitive_of(model: type[models.Model], path: str) -> tuple[str, str | None]:
-    """A ``…__id_no_hash`` key part is loaded as the plain ``…__id_no`` (decrypted) and hashed for lookup."""
-    if not path.endswith("_hash"):
-        return path, None
-    current = model
-    parts = path.split("__")
-    for part in parts[:-1]:
-        current = current._meta.get_field(part).related_model
-    try:
-        f = current._meta.get_field(parts[-1][:-5])
-    except Exception:
-        return path, None
-    if isinstance(f, SensitiveField):
-        return path[:-5], f.kind
-    return path, None
-
-
-AMBIGUOUS = -1
-
-
-class FkResolver:
-    """Natural key ↔ pk of one related type, loaded with one query (scoped rows flagged).
-
-    A key part that is personal data (a worker's ID number) is written in full to users who may see it
-    and masked to the others; a masked key is accepted on import when it identifies exactly one row.
-    """
-
-    def __init__(self, model: type[models.Model], user=None, *, only=None):
-        """``only``: a queryset of pks (``rows.values("fk_id")``) to load the keys of just those rows, for
-        writing them out (an export of one village's rows must not read every member of the province).
-        Left out for import, whose lookups (masked keys among them) need every row."""
-        from backoffice.core.scope import code_in_scope
-
-        self.model = model
-        self.by_key: dict[str, int] = {}
-        self.by_masked: dict[str, int] = {}
-        self.key_of: dict[Any, str] = {}
-        self.masked_key_of: dict[Any, str] = {}
-        self.scope_code: dict[Any, str] = {}
-        alternatives = [[_sensitive_of(model, p) for p in alt] for alt in key_paths(model)]
-        scoped = is_scoped_model(model)
-        extra = (model.scope_field,) if scoped else ()
-        flat = [p for alt in alternatives for p, _ in alt]
-        rows = model._default_manager.all() if only is None else model._default_manager.filter(pk__in=only)
-        for row in rows.values_list("pk", *extra, *flat).iterator(chunk_size=5000):
-            pk = row[0]
-            offset = 1 + len(extra)
-            if scoped:
-                self.scope_code[pk] = row[1]
-            preferred = masked_preferred = None
-            for alt in alternatives:
-                parts = row[offset : offset + len(alt)]
-                offset += len(alt)
-                if all(p in (None, "") for p in parts):
-                    continue
-                plain = [
-                    normalise(p, kind) if kind and p else p for p, (_, kind) in zip(parts, alt, strict=True)
-                ]
-                text = join_key(plain)
-                self.by_key.setdefault(text, pk)
-                masked = join_key(
-                    mask(p, kind) if kind and p else p for p, (_, kind) in zip(plain, alt, strict=True)
-                )
-                if masked != text:
-                    self.by_masked[masked] = AMBIGUOUS if masked in self.by_masked else pk
-                preferred = preferred or text
-                masked_preferred = masked_preferred or masked
-            self.key_of[pk] = preferred or str(pk)
-            self.masked_key_of[pk] = masked_preferred or str(pk)
-        self.user = user
-        self._in_scope = code_in_scope
-
-    def resolve(self, raw: Any) -> int:
-        text = split_key(code_text(raw))
-        if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
-            text = text[1:]
-        label = self.model._meta.verbose_name
-        pk = self.by_key.get(text)
-        if pk is None and "*" in text:
-            pk = self.by_masked.get(text)
-            if pk == AMBIGUOUS:
-                raise ValueError(f"脱敏编码“{text}”对应多条{label}；请填写完整号码")
-        if pk is None:
-            raise ValueError(f"找不到{label}“{text}”；请填写系统中已有的{label}编码（可从列表导出核对）")
-        if self.user is not None and self.scope_code and not self._in_scope(self.user, self.scope_code[pk]):
-            from backoffice.core.scope import prefix_of_code, scope_prefix
-
-            # a reference upwards (a village organisation's parent, the township) is allowed; sideways is not
-            prefix = scope_prefix(self.user)
-            if not (isinstance(prefix, str) and prefix.startswith(prefix_of_code(self.scope_code[pk]))):
-                raise ValueError(f"{label}“{text}”不在您的管辖范围内")
-        return pk
 
 
 # ---- columns --------------------------------------------------------------------------------------------
@@ -518,77 +364,3 @@ def header_index(model: type[models.Model]) -> dict[str, Column]:
         index[normalise_header(col.label)[0]] = col
         index.setdefault(col.name, col)
     return index
-
-
-# ---- export ---------------------------------------------------------------------------------------------
-def export_rows(model, queryset, *, reveal: bool = False):
-    """Header + rows of ``queryset`` as exported (FK keys, labels, masked personal data, guard)."""
-    cols = columns_for(model)
-    # Keys of the referenced rows only (a subquery per related type; several columns may share one type).
-    referencing: dict[Any, list[str]] = {}
-    for c in cols:
-        if c.kind == "fk":
-            referencing.setdefault(c.related, []).append(c.attname)
-    resolvers = {
-        related: FkResolver(related, only=_referenced_pks(queryset, attnames))
-        for related, attnames in referencing.items()
-    }
-    yield [c.label for c in cols]
-    names = [c.attname for c in cols]
-    for values in queryset.values_list(*names).iterator(chunk_size=2000):
-        yield [
-            c.export_value(v, resolvers.get(c.related), reveal=reveal)
-            for c, v in zip(cols, values, strict=True)
-        ]
-
-
-def _referenced_pks(queryset, attnames: list[str]):
-    """The pks that ``attnames`` of ``queryset`` point at, as one subquery (a union for several columns)."""
-    plain = queryset.order_by()
-    subqueries = [plain.filter(**{f"{a}__isnull": False}).values(a) for a in attnames]
-    return subqueries[0] if len(subqueries) == 1 else subqueries[0].union(*subqueries[1:])
-
-
-class RecordResource(resources.ModelResource):
-    """Export of a record type through the admin (and the import-export API), logged in ``ExportLog``."""
-
-    record_model: type[models.Model]
-
-    def __init__(self, *args, user=None, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        self.user = user or getattr(request, "user", None)
-
-    def get_export_headers(self, selected_fields=None):
-        return [c.label for c in columns_for(self.record_model)]
-
-    def export(self, queryset=None, **kwargs):
-        model = self.record_model
-        request, user = self.request, self.user
-        if queryset is None:
-            queryset = model._default_manager.visible_to(user) if user else model._default_manager.none()
-        reveal = bool(user and user.has_perm("core.reveal_sensitive"))
-        rows = export_rows(model, queryset, reveal=reveal)
-        data = Dataset(headers=next(rows))
-        for row in rows:
-            data.append(row)
-        if user is not None and getattr(user, "is_authenticated", False):
-            from .models import ExportLog
-
-            ExportLog.objects.create(
-                user=user,
-                model_label=model._meta.label,
-                filter_query=(request.META.get("QUERY_STRING", "") if request else "")[:2000],
-                row_count=len(data),
-                full_personal_data=reveal and any(c.kind == "sensitive" for c in columns_for(model)),
-                channel=ExportLog.Channel.ADMIN if request else ExportLog.Channel.API,
-            )
-        return data
-
-
-@cache
-def resource_for(model: type[models.Model]) -> type[resources.ModelResource]:
-    """The export resource of a record type (``settings.RECORD_RESOURCE_FACTORY``), built once."""
-    get_spec(model)
-    meta = type("Meta", (), {"model": model, "fields": tuple(c.name for c in columns_for(model))})
-    return type(f"{model.__name__}Resource", (RecordResource,), {"Meta": meta, "record_model": model})

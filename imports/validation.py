@@ -18,7 +18,8 @@ from backoffice.core.scope import code_in_scope, is_scoped_model
 from backoffice.core.spec import get_spec
 
 from .models import ImportRow
-from .resources import Column, FkResolver, Masked, Required, columns_for
+from .natural_keys import FkResolver
+from .resources import Column, Masked, Required, columns_for
 
 SCOPE_KEY = "__scope__"
 AMBIGUOUS_KEY = ("__ambiguous__",)

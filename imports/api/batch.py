@@ -25,8 +25,9 @@ from backoffice.core.spec import get_spec
 
 from .. import engine
 from ..models import ImportJob, ImportJobEvent, ImportRow
+from ..natural_keys import join_key
 from ..reading import parse_decimal
-from ..resources import Column, columns_for, join_key
+from ..resources import Column, columns_for
 from .errors import ERROR_CODES
 
 S = ImportJob.Status

@@ -21,7 +21,8 @@ from django.db import models
 
 from backoffice.funds.models import BankTransaction
 
-from ..resources import Column, _unique_alternatives, columns_for, key_paths, spec_hash
+from ..natural_keys import _unique_alternatives, key_paths
+from ..resources import Column, columns_for, spec_hash
 from . import interface_doc_text as text
 from .bankpush import PUSH_FIELDS, field_label
 from .errors import ERROR_CODES

@@ -12,7 +12,7 @@ from django.db import models
 
 from backoffice.core.pii import mask, normalise, pii_hash
 
-from ..resources import KEY_SEPARATOR, _sensitive_of, join_key, key_paths, split_key
+from ..natural_keys import KEY_SEPARATOR, _sensitive_of, join_key, key_paths, split_key
 
 
 def keys_for(model: type[models.Model], pks, *, reveal: bool) -> dict:

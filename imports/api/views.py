@@ -25,7 +25,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..resources import FkResolver, columns_for, split_key
+from ..natural_keys import FkResolver, split_key
+from ..resources import columns_for
 from .batch import api_batch_upsert
 from .errors import ApiError
 from .keys import find_by_key, keys_for

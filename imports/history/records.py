@@ -13,8 +13,9 @@ from backoffice.core.scope import code_in_scope
 from backoffice.regions.choices import OrgLevel
 from backoffice.regions.models import CollectiveOrg, Region
 
+from ..natural_keys import FkResolver
 from ..reading import normalise_header
-from ..resources import FkResolver, Masked, Required, columns_for
+from ..resources import Masked, Required, columns_for
 from .base import OrgReport, Rejection
 from .files import Sheet, free_text, open_sheet, text
 

@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backoffice.core.scope import is_scoped_model
-from imports import resources
-from imports.resources import FkResolver, columns_for, export_rows
+from imports import exporting
+from imports.exporting import export_rows
+from imports.natural_keys import FkResolver
+from imports.resources import columns_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,7 @@ def test_export_keys_equal_a_lookup_over_every_row(model, reveal, users, monkeyp
     if not rows.exists():
         pytest.skip("no demo rows in the township")
     written = list(export_rows(model, rows, reveal=reveal))
-    monkeypatch.setattr(resources, "FkResolver", EveryRowResolver)
+    monkeypatch.setattr(exporting, "FkResolver", EveryRowResolver)
     assert written == list(export_rows(model, rows, reveal=reveal))
 
 
