@@ -8,7 +8,7 @@ import secrets
 import subprocess
 import sys
 
-from tests.ops.test_qcluster import ROOT
+from tests.ops.qcluster import ROOT
 
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:

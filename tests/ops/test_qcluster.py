@@ -10,24 +10,14 @@ import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import port_open, service_missing
+from tests.ops.qcluster import ROOT, database_url
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{host}:{port}/{s['NAME']}"
 
 
 def test_qcluster_on_redis_runs_a_scheduled_task():
@@ -49,7 +39,7 @@ def test_qcluster_on_redis_runs_a_scheduled_task():
         "DJANGO_SETTINGS_MODULE": "backoffice.settings",
         "DEBUG": "1",
         "REDIS_URL": redis_url,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "Q_NAME": f"test-{uuid.uuid4().hex[:8]}",
         "Q_WORKERS": "1",
     }

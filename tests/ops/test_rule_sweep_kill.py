@@ -8,22 +8,16 @@ notifications are then exactly those of an uninterrupted run."""
 from __future__ import annotations
 
 import copy
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from tests.ops.test_worker_kill import _database_url
+from tests.ops.qcluster import kill_cluster, start_qcluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
 CODE = "A2-single"
 AS_OF = date(2026, 6, 15)  # far from the demo's own bank transactions
 ROWS = 1500
@@ -84,29 +78,6 @@ def _alert_state() -> list[tuple]:
     return state
 
 
-def _start_worker(settings, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the ORM broker, in the test database
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backoffice.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": _database_url(),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "Q_NAME": settings.Q_CLUSTER["name"],
-            "Q_WORKERS": "1",
-            "LOG_LEVEL": "INFO",  # the run logs its progress: the test's signal that it is mid-write
-        }
-    )
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 def test_killed_rule_run_leaves_no_partial_alerts_and_the_catch_up_equals_a_clean_run(
     large_sweep, settings, tmp_path, monkeypatch
 ):
@@ -124,7 +95,8 @@ def test_killed_rule_run_leaves_no_partial_alerts_and_the_catch_up_equals_a_clea
     monkeypatch.setattr(Conf, "SYNC", False)
     async_task("rules.tasks.evaluate_rule", CODE, AS_OF.isoformat())
     log = tmp_path / "qcluster.log"
-    worker = _start_worker(settings, log)
+    # the run logs its progress at INFO: the test's signal that it is mid-write
+    worker = start_qcluster(settings, log, LOG_LEVEL="INFO")
     marker = f"alerts written: {PROGRESS_EVERY}"
     try:
         deadline = time.monotonic() + 180
@@ -135,9 +107,7 @@ def test_killed_rule_run_leaves_no_partial_alerts_and_the_catch_up_equals_a_clea
         assert worker.poll() is None, log.read_text(errors="replace")[-3000:]
         assert marker in log.read_text(errors="replace"), "the run never got to its write phase"
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)  # the whole cluster, mid-run: no clean shutdown
-        worker.wait(timeout=30)
+        kill_cluster(worker)  # the whole cluster, mid-run: no clean shutdown
 
     killed = EvaluationRun.objects.get(code=CODE)
     assert killed.status == RunStatus.RUNNING, "the worker finished before it could be killed"

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.ops.test_qcluster import ROOT, _database_url
+from tests.ops.qcluster import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,7 +59,7 @@ def test_ctrl_c_stops_web_and_worker():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backoffice.settings",
         "DEBUG": "1",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "Q_WORKERS": "1",
         "REDIS_URL": "",
     }

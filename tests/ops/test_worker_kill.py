@@ -5,31 +5,17 @@ the stalled commit is then taken over and finishes with every row exactly once, 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from tests.imports.helpers import book_of
 from tests.imports.test_jobs import contract_rows
+from tests.ops.qcluster import kill_cluster, start_qcluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 3000
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{host}:{port}/{s['NAME']}"
 
 
 @pytest.fixture
@@ -75,27 +61,8 @@ def test_killed_worker_leaves_no_partial_batch_and_the_commit_resumes(staged_job
     from imports.tasks import resume_stalled_commits
 
     engine.enqueue("commit_job", staged_job.pk)
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the ORM broker, in the test database
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backoffice.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": _database_url(),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            # the same cluster name as the test process, so the worker reads the queue the test wrote
-            "Q_NAME": settings.Q_CLUSTER["name"],
-            "Q_WORKERS": "1",
-            "IMPORT_COMMIT_CHUNK": "25",
-        }
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "qcluster.log"
+    worker = start_qcluster(settings, log, IMPORT_COMMIT_CHUNK="25")
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and worker.poll() is None:
@@ -103,11 +70,9 @@ def test_killed_worker_leaves_no_partial_batch_and_the_commit_resumes(staged_job
             if state and state.get("through", 0) > 0:
                 break
             time.sleep(0.02)
-        assert worker.poll() is None, worker.stdout.read().decode()[-3000:]
+        assert worker.poll() is None, log.read_text(errors="replace")[-3000:]
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)  # the whole cluster, mid-commit: no clean shutdown
-        worker.wait(timeout=30)
+        kill_cluster(worker)  # the whole cluster, mid-commit: no clean shutdown
 
     job = ImportJob.objects.get(pk=staged_job.pk)
     assert job.status == ImportJob.Status.COMMITTING, "the worker finished before it could be killed"
