@@ -1,7 +1,9 @@
 """The staged import engine: dry run → preview → chunked commit → rollback (issue 4 item 3).
 
-This module holds the job steps; the concepts they use live beside it: ``validation`` (a row's checks),
-``committing`` (the chunked, resumable commit) and ``totals`` (control totals).
+This module holds the job steps up to the commit; the concepts they use live beside it: ``validation``
+(a row's checks), ``committing`` (the chunked, resumable commit), ``totals`` (control totals),
+``job_state`` (status transitions and the job's log), ``rollback`` (undo and cancel) and
+``error_workbook`` (the rows with their errors, for download).
 
 Runs in a django-q2 worker (``enqueue``); every step is safe to run twice (status transitions are atomic
 compare-and-set updates; a re-run dry run replaces its staging rows).
@@ -21,7 +23,6 @@ other error (valid-rows policy) or aborts the whole file (all-or-nothing).
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 
@@ -29,18 +30,17 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from backoffice.core.models import AuditedModel
-from backoffice.core.pii import pii_hash
 from backoffice.core.scope import is_scoped_model, scope_prefix
 
 from .committing import CHUNK, _Abort, _Cancelled, _Committer
-from .hooks import REVIEW_KEY, notify_rules, restore_review
+from .error_workbook import error_workbook
+from .job_state import fail, log, transition
 from .models import ImportJob, ImportJobEvent, ImportRow
 from .reading import ReadError, column_letter, read_stamp, read_table
 from .resources import Column, columns_for, header_index, version_stamp
+from .rollback import cancel_job, rollback_job
 from .totals import _after_totals, _Totals, _verbose_of
 from .validation import ABSENT, SCOPE_KEY, Validator
 
@@ -101,36 +101,17 @@ def create_job(*, user, model: type[models.Model], name: str, content: bytes, po
     return job
 
 
-def log(job: ImportJob, message: str, level: str = ImportJobEvent.Level.INFO) -> None:
-    ImportJobEvent.objects.create(job=job, message=message, level=level)
-
-
-def _transition(job: ImportJob, source: set[str], target: str, **extra) -> bool:
-    done = ImportJob.objects.filter(pk=job.pk, status__in=source).update(status=target, **extra)
-    if done:
-        job.refresh_from_db()
-    return bool(done)
-
-
-def _fail(job: ImportJob, message: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=S.FAILED, error_text=message, finished_at=timezone.now()
-    )
-    log(job, message, ImportJobEvent.Level.ERROR)
-    job.refresh_from_db()
-
-
 def validate_job(job_id: int) -> str:
     """The dry run: read, validate every row, stage new/changed/invalid rows, count, control totals."""
     job = ImportJob.objects.get(pk=job_id)
-    if not _transition(job, {S.UPLOADED, S.VALIDATING, S.VALIDATED}, S.VALIDATING, started_at=timezone.now()):
+    if not transition(job, {S.UPLOADED, S.VALIDATING, S.VALIDATED}, S.VALIDATING, started_at=timezone.now()):
         return job.status
     job.rows.all().delete()
     try:
         _validate(job)
     except Exception as exc:  # never leave a job stuck in "validating" without a message
         logger.exception("import job %s validation crashed", job.pk)
-        _fail(job, f"校验时发生系统错误（{type(exc).__name__}: {exc}）；请联系管理员，文件未导入。")
+        fail(job, f"校验时发生系统错误（{type(exc).__name__}: {exc}）；请联系管理员，文件未导入。")
     return job.status
 
 
@@ -145,13 +126,13 @@ def _validate(job: ImportJob) -> None:
     if stamp and stamp != expected:
         label = stamp.split("@")[0]
         if label != model._meta.label:
-            _fail(
+            fail(
                 job,
                 f"文件“{name}”是“{_verbose_of(label)}”的导入模板，不是“{model._meta.verbose_name}”的；"
                 f"请下载“{model._meta.verbose_name}”的模板重新填写。",
             )
         else:
-            _fail(
+            fail(
                 job,
                 f"文件“{name}”使用的是旧版“{model._meta.verbose_name}”模板（列已调整）；"
                 "请重新下载最新模板，把数据粘贴到新模板后上传。",
@@ -160,10 +141,10 @@ def _validate(job: ImportJob) -> None:
     try:
         table = read_table(data, name, known)
     except ReadError as exc:
-        _fail(job, str(exc))
+        fail(job, str(exc))
         return
     if table.unknown_headers:
-        _fail(
+        fail(
             job,
             f"文件“{name}”第 {table.header_row} 行的表头中有无法识别的列："
             f"{'、'.join(table.unknown_headers[:10])}；"
@@ -174,7 +155,7 @@ def _validate(job: ImportJob) -> None:
     present = {c.name for c, _ in columns.values()}
     missing = [c.label for c in columns_for(model) if c.required and c.name not in present]
     if missing:
-        _fail(
+        fail(
             job,
             f"文件“{name}”缺少必填列：{'、'.join(missing)}（表头在第 {table.header_row} 行）；"
             "请补上这些列后重新上传。",
@@ -194,7 +175,7 @@ def validate_rows(job: ImportJob, columns: dict[int, tuple[Column, int]], rows) 
     ``rows`` are ``(number, cells)`` with cells indexed like ``columns``; a cell may be ``ABSENT`` (keep
     the stored value). Validation, staging and counts are exactly those of a file's dry run; the caller
     then runs ``commit_job`` as for a file. Error keys are the columns' labels (no spreadsheet letters)."""
-    if not _transition(job, {S.UPLOADED, S.VALIDATING, S.VALIDATED}, S.VALIDATING, started_at=timezone.now()):
+    if not transition(job, {S.UPLOADED, S.VALIDATING, S.VALIDATED}, S.VALIDATING, started_at=timezone.now()):
         return job.status
     job.rows.all().delete()
     rows = list(rows)
@@ -202,7 +183,7 @@ def validate_rows(job: ImportJob, columns: dict[int, tuple[Column, int]], rows) 
         _validate_table(job, columns, rows, header_row=0, estimate=len(rows), letters={})
     except Exception as exc:  # same guarantee as validate_job: never stuck, always a message
         logger.exception("import job %s validation crashed", job.pk)
-        _fail(job, f"校验时发生系统错误（{type(exc).__name__}: {exc}）；请联系管理员，数据未导入。")
+        fail(job, f"校验时发生系统错误（{type(exc).__name__}: {exc}）；请联系管理员，数据未导入。")
     return job.status
 
 
@@ -309,9 +290,9 @@ def commit_job(job_id: int) -> str:
     elif job.status != S.VALIDATED:
         return job.status
     elif job.policy == ImportJob.Policy.ALL_OR_NOTHING and job.invalid_count:
-        _fail(job, f"文件有 {job.invalid_count} 行错误，按“有任何错误则整个文件不导入”的设置未导入任何数据。")
+        fail(job, f"文件有 {job.invalid_count} 行错误，按“有任何错误则整个文件不导入”的设置未导入任何数据。")
         return job.status
-    elif not _transition(
+    elif not transition(
         job,
         {S.VALIDATED},
         S.COMMITTING,
@@ -343,7 +324,7 @@ def commit_job(job_id: int) -> str:
             log(job, "导入已取消，没有写入任何数据。", ImportJobEvent.Level.WARNING)
             job.refresh_from_db()
         else:
-            _fail(job, message + ("" if isinstance(exc, _Abort) else "；没有导入任何数据。"))
+            fail(job, message + ("" if isinstance(exc, _Abort) else "；没有导入任何数据。"))
         return job.status
     job.refresh_from_db()
     job.created_ranges = committer.created_ranges
@@ -419,151 +400,3 @@ def _finish_interrupted(job: ImportJob, committer: _Committer, message: str) -> 
     )
     log(job, f"导入中断：{message}；已写入的部分可撤销。", ImportJobEvent.Level.ERROR)
     job.refresh_from_db()
-
-
-# ---- rollback -------------------------------------------------------------------------------------------
-def rollback_job(job_id: int) -> str:
-    """Undo a committed job: delete the rows it created, restore the rows it updated."""
-    job = ImportJob.objects.get(pk=job_id)
-    if not _transition(job, {S.COMMITTED}, S.ROLLING_BACK):
-        return job.status
-    model = job.record_model
-    cols = {c.attname: c for c in columns_for(model)}
-    try:
-        with transaction.atomic():
-            created = Q(pk__in=[])
-            for low, high in job.created_ranges:
-                created |= Q(pk__gte=low, pk__lte=high)
-            written_rows = job.rows.filter(action=ImportRow.Action.UPDATE)
-            if "through" in (job.commit_state or {}):  # an interrupted commit wrote only the rows up to here
-                written_rows = written_rows.filter(row_number__lte=job.commit_state["through"])
-            updated_pks = list(written_rows.values_list("object_pk", flat=True))
-            if issubclass(model, AuditedModel) and job.committed_at:
-                later = model._default_manager.filter(created | Q(pk__in=updated_pks)).filter(
-                    updated_at__gt=job.committed_at
-                )
-                if later.exists():
-                    raise _Abort(
-                        f"有 {later.count()} 条记录在导入后又被修改过，整批撤销会覆盖这些修改；"
-                        "请先核对这些记录。"
-                    )
-            deleted = 0
-            for low, high in job.created_ranges:
-                deleted += (
-                    model._default_manager.filter(pk__gte=low, pk__lte=high)
-                    .delete()[1]
-                    .get(model._meta.label, 0)
-                )
-            restored = 0
-            for row in written_rows.iterator(chunk_size=CHUNK):
-                changes = {}
-                for attname, value in row.before.items():
-                    if attname == SCOPE_KEY:
-                        changes[model.scope_field] = value
-                        continue
-                    if attname == REVIEW_KEY:
-                        changes.update(restore_review(value))
-                        continue
-                    col = cols[attname]
-                    changes[attname] = col.from_json(value)
-                    if col.kind == "sensitive":
-                        changes[col.field.hash_attname] = pii_hash(changes[attname], col.field.kind)
-                restored += model._default_manager.filter(pk=row.object_pk).update(**changes)
-            notify_rules(model, updated_pks)  # restored values are evaluated again once the undo commits
-    except _Abort as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=S.COMMITTED)
-        log(job, f"撤销失败：{exc}", ImportJobEvent.Level.ERROR)
-        return S.COMMITTED
-    except models.ProtectedError as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=S.COMMITTED)
-        log(
-            job,
-            f"撤销失败：本次新增的记录已被其他数据引用（{len(exc.protected_objects)} 处），"
-            "请先处理这些引用。",
-            ImportJobEvent.Level.ERROR,
-        )
-        return S.COMMITTED
-    ImportJob.objects.filter(pk=job.pk).update(status=S.ROLLED_BACK, finished_at=timezone.now())
-    log(job, f"已撤销本次导入：删除新增记录 {deleted} 条，恢复被修改记录 {restored} 条。")
-    return S.ROLLED_BACK
-
-
-def cancel_job(job: ImportJob) -> bool:
-    done = _transition(
-        job, {S.UPLOADED, S.VALIDATING, S.VALIDATED, S.COMMITTING}, S.CANCELLED, finished_at=timezone.now()
-    )
-    if done:
-        log(job, "导入任务已取消。")
-    return done
-
-
-# ---- error workbook -------------------------------------------------------------------------------------
-def error_workbook(job: ImportJob) -> bytes:
-    """The original rows (below the header) plus a 错误说明 column; rows with errors are marked red."""
-    import xlsxwriter
-
-    if job.channel == "api":
-        return _api_error_workbook(job)
-    model = job.record_model
-    with default_storage.open(job.file.name, "rb") as stream:
-        data = stream.read()
-    table = read_table(data, job.original_name, header_index(model))
-    errors = dict(
-        job.rows.filter(action=ImportRow.Action.INVALID).values_list("row_number", "errors").iterator()
-    )
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
-    sheet = book.add_worksheet("错误清单")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "text_wrap": True})
-    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-    headers = [h for h in table.raw_headers]
-    while headers and not headers[-1]:
-        headers.pop()
-    width = len(headers)
-    for c, text in enumerate(headers):
-        sheet.write_string(0, c, text, bold)
-    sheet.write_string(0, width, "错误说明", bold)
-    sheet.set_column(width, width, 60)
-    sheet.freeze_panes(1, 0)
-    r = 1
-    for number, cells in table.rows:
-        for c in range(width):
-            value = cells[c] if c < len(cells) else None
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                sheet.write_string(r, c, value)
-            elif isinstance(value, bool):
-                sheet.write_boolean(r, c, value)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(r, c, value)
-            elif hasattr(value, "year"):
-                sheet.write_datetime(r, c, value, date_fmt)
-            else:
-                sheet.write_string(r, c, str(value))
-        problem = errors.get(number)
-        if problem:
-            text = f"原第 {number} 行：" + "；".join(f"{k}：{v}" for k, v in problem.items())
-            sheet.write_string(r, width, text, red)
-        r += 1
-    book.close()
-    return out.getvalue()
-
-
-def _api_error_workbook(job: ImportJob) -> bytes:
-    """An API batch has no sheet to annotate: one line per invalid item (序号 from 0, as in the response)."""
-    import xlsxwriter
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = book.add_worksheet("错误清单")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    sheet.write_row(0, 0, ["条目序号（index）", "错误说明"], bold)
-    sheet.set_column(1, 1, 80)
-    rows = job.rows.filter(action=ImportRow.Action.INVALID).values_list("row_number", "errors")
-    for r, (number, errors) in enumerate(rows.iterator(), start=1):
-        sheet.write_number(r, 0, number - 1)
-        sheet.write_string(r, 1, "；".join(f"{k}：{v}" for k, v in errors.items()))
-    book.close()
-    return out.getvalue()
