@@ -1,5 +1,5 @@
-"""One django-q2 cron schedule per shipped rule (its ``schedule``), plus the daily alert housekeeping;
-registered by ``manage.py setup_schedules``."""
+"""One django-q2 cron schedule per shipped rule (its ``schedule``), plus the daily alert housekeeping, the
+10-minute catch-up of interrupted runs and the daily digest; registered by ``manage.py setup_schedules``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def _schedules() -> list[ScheduleSpec]:
             func="rules.tasks.alert_housekeeping",
             cron="0 6 * * *",
             label="预警暂缓到期与超时升级",
+        )
+    )
+    specs.append(
+        ScheduleSpec(
+            name="rules.resume_interrupted",
+            func="rules.tasks.resume_interrupted",
+            cron="*/10 * * * *",
+            label="重新运行被中断的预警规则（后台任务进程退出后）",
         )
     )
     specs.append(

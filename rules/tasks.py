@@ -42,6 +42,15 @@ def alert_housekeeping() -> dict:
     }
 
 
+def resume_interrupted() -> int:
+    """Every 10 minutes: a run whose worker died (still "running" after ``RULES_RUN_STALE_SECONDS``) is
+    marked interrupted and run again, so a killed sweep is caught up within the stale age plus 10 minutes
+    instead of at the next morning's housekeeping. Returns how many runs were run again."""
+    from .services import resume_interrupted_runs
+
+    return len(resume_interrupted_runs())
+
+
 def daily_digest() -> int:
     """Daily e-mail digest of active alerts per user (Django's e-mail backend)."""
     from .services import send_daily_digest

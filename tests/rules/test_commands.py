@@ -57,8 +57,11 @@ def test_setup_schedules_registers_one_cron_per_rule():
     scheduled = {code for code, rule in shipped_rules().items() if "scheduled" in rule.triggers}
     assert {f"rules.evaluate.{code}" for code in scheduled} | {
         "rules.housekeeping",
+        "rules.resume_interrupted",
         "rules.daily_digest",
     } == names
+    catch_up = Schedule.objects.get(name="rules.resume_interrupted")
+    assert catch_up.cron == "*/10 * * * *" and callable(pydoc.locate(catch_up.func))
     a1 = Schedule.objects.get(name="rules.evaluate.A1")
     assert a1.cron == shipped_rules()["A1"].schedule and a1.schedule_type == Schedule.CRON
     assert callable(pydoc.locate(a1.func))  # what the django-q2 worker does with the func path

@@ -152,3 +152,14 @@ def test_a_run_interrupted_again_and_again_is_given_up_and_shows_as_failed(setti
     last.refresh_from_db()
     assert last.status == RunStatus.FAILED and "已中断3次" in last.error
     assert not a1_alerts().exists()
+
+
+def test_the_ten_minute_catch_up_task_runs_a_stale_run_again(settings):
+    from rules.tasks import resume_interrupted
+
+    three_breaches()
+    run_started(code="A1", version=ensure_version("A1"), scope="", as_of=AS_OF, trigger="scheduled")
+    settings.RULES_RUN_STALE_SECONDS = 0
+    assert resume_interrupted() == 1
+    assert a1_alerts().count() == 3
+    assert resume_interrupted() == 0
