@@ -125,11 +125,15 @@ def item_errors(model, errors: dict) -> list[dict]:
     return out
 
 
-def api_batch_upsert(*, client, model, items: list, policy: str, raw_body: bytes = b"") -> dict:
+def api_batch_upsert(
+    *, client, model, items: list, policy: str, raw_body: bytes = b"", dry_run: bool = False
+) -> dict:
     """Create or update ``items`` of ``model`` by natural key for ``client``; returns the response body.
 
     Synchronous (≤ settings.API_BATCH_MAX_ITEMS items): dry run and commit of one import job owned by the
-    client's service user. Sending the same batch twice leaves the second job with every item unchanged."""
+    client's service user. Sending the same batch twice leaves the second job with every item unchanged.
+    ``dry_run``: validate only and answer what would happen (``would_create`` / ``would_update``); the job
+    is then cancelled and nothing is written."""
     user = client.service_user
     cols = columns_for(model)
     by_name = {c.name: c for c in cols}
@@ -151,7 +155,8 @@ def api_batch_upsert(*, client, model, items: list, policy: str, raw_body: bytes
     )
     job.file.save(f"api-{client.code}-{stamp}.json", ContentFile(raw_body or _dump(items)), save=False)
     job.save()
-    engine.log(job, f"接口客户端“{client.name}”（{client.code}）提交 {len(items)} 条，同步校验并导入。")
+    verb = "试算（只校验，不写入）" if dry_run else "同步校验并导入"
+    engine.log(job, f"接口客户端“{client.name}”（{client.code}）提交 {len(items)} 条，{verb}。")
 
     early: dict[int, dict] = {}  # row number → {label: message}, staged as invalid after the dry run
     rows = []
@@ -196,6 +201,11 @@ def api_batch_upsert(*, client, model, items: list, policy: str, raw_body: bytes
         job.invalid_count += len(early)
         job.save(update_fields=["total_rows", "invalid_count"])
         engine.log(job, f"另有 {len(early)} 条字段名或取值格式不正确。", ImportJobEvent.Level.WARNING)
+    if status == S.VALIDATED and dry_run:
+        engine.cancel_job(job)
+        engine.log(job, "试算完成，未写入任何数据。")
+        job.refresh_from_db()
+        return _result(job, model, items, dry_run=True)
     if status == S.VALIDATED:
         if job.new_count or job.updated_count or job.invalid_count:
             status = engine.commit_job(job.pk)
@@ -214,7 +224,7 @@ def api_batch_upsert(*, client, model, items: list, policy: str, raw_body: bytes
     return _result(job, model, items)
 
 
-def _result(job: ImportJob, model, items: list) -> dict:
+def _result(job: ImportJob, model, items: list, *, dry_run: bool = False) -> dict:
     staged = {
         n: (action, errors)
         for n, action, errors in job.rows.values_list("row_number", "action", "errors").iterator()
@@ -222,6 +232,8 @@ def _result(job: ImportJob, model, items: list) -> dict:
     committed = job.status == S.COMMITTED
     through = (job.commit_state or {}).get("through")
     counts = {"created": 0, "updated": 0, "unchanged": 0, "invalid": 0, "not_written": 0}
+    if dry_run:
+        counts = {"would_create": 0, "would_update": 0, "unchanged": 0, "invalid": 0}
     out = []
     for index, item in enumerate(items):
         number = index + 1
@@ -232,6 +244,8 @@ def _result(job: ImportJob, model, items: list) -> dict:
             entry_errors = item_errors(model, errors)
         elif action == "unchanged":
             status = "unchanged"
+        elif dry_run:
+            status = "would_create" if action == ImportRow.Action.NEW else "would_update"
         elif committed and (through is None or number <= through):
             status = "created" if action == ImportRow.Action.NEW else "updated"
         else:
@@ -251,7 +265,10 @@ def _result(job: ImportJob, model, items: list) -> dict:
                 "errors": entry_errors,
             }
         )
-    return {"batch": job.pk, "policy": job.policy, "counts": counts, "items": out}
+    result = {"batch": job.pk, "policy": job.policy, "counts": counts, "items": out}
+    if dry_run:
+        result["dry_run"] = True
+    return result
 
 
 def _dump(items) -> bytes:

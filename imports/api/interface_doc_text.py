@@ -109,6 +109,9 @@ def overview(*, page_size: int, max_page_size: int, max_items: int, grace_hours:
 - 条目中**没有出现的字段保持原值**；值为 `null` 表示清空该字段。新增记录时第 9 节标“是”的必填字段都要提供。
 - **策略** `policy`：`all_or_nothing`（默认）有任何条目出错则整批不写入，正确的条目记为 `not_written`；
   `valid_rows` 只写入正确的条目，出错的条目跳过。
+- **试算** `"dry_run": true`：与正式报送完全相同地校验，但不写入任何数据；响应中正确的条目记为
+  `would_create`（将新增）或 `would_update`（将修改），`counts` 相应为 `would_create`、`would_update`、
+  `unchanged`、`invalid`，并带 `"dry_run": true`。试算的批次在后台“导入任务”中显示为已取消。
 - 每一批是一个导入批次（后台“导入任务”中可查看，必要时可整批撤销）；校验规则、错误说明与 Excel 导入完全相同。
   已审核的记录被修改后退回“草稿”，需重新审核；写入后触发实时预警规则。
 

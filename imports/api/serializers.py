@@ -97,6 +97,9 @@ def batch_serializer(model) -> type[serializers.Serializer]:
             default="all_or_nothing",
             help_text="错误处理策略",
         ),
+        "dry_run": serializers.BooleanField(
+            default=False, help_text="试算：只校验，回答将新增/将修改哪些条目，不写入任何数据"
+        ),
         "items": serializers.ListField(child=item_serializer(model)(), max_length=1000, help_text="条目"),
     }
     return type(f"{_name(model)}Batch", (serializers.Serializer,), attrs)
@@ -119,22 +122,27 @@ class ItemResultSerializer(serializers.Serializer):
             ("unchanged", "未变化"),
             ("invalid", "有错误"),
             ("not_written", "未写入"),
+            ("would_create", "试算：将新增"),
+            ("would_update", "试算：将修改"),
         ]
     )
     errors = ItemErrorSerializer(many=True)
 
 
 class CountsSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
+    created = serializers.IntegerField(required=False, help_text="试算时没有")
+    updated = serializers.IntegerField(required=False, help_text="试算时没有")
     unchanged = serializers.IntegerField()
     invalid = serializers.IntegerField()
-    not_written = serializers.IntegerField()
+    not_written = serializers.IntegerField(required=False, help_text="试算时没有")
+    would_create = serializers.IntegerField(required=False, help_text="只在试算时")
+    would_update = serializers.IntegerField(required=False, help_text="只在试算时")
 
 
 class BatchResultSerializer(serializers.Serializer):
     batch = serializers.IntegerField(help_text="导入批次编号（后台“导入任务”中可查看和撤销）")
     policy = serializers.CharField()
+    dry_run = serializers.BooleanField(required=False, help_text="试算时为 true（批次已取消，未写入）")
     counts = CountsSerializer()
     items = ItemResultSerializer(many=True)
 

@@ -235,6 +235,9 @@ class RecordBatchBase(RecordView):
         policy = body.get("policy", "all_or_nothing")
         if policy not in ("valid_rows", "all_or_nothing"):
             raise _bad("policy 应为 valid_rows 或 all_or_nothing")
+        dry_run = body.get("dry_run", False)
+        if not isinstance(dry_run, bool):
+            raise _bad("dry_run 应为 true 或 false")
         items = body.get("items")
         if not isinstance(items, list) or not items:
             raise _bad("items 应为非空数组")
@@ -242,7 +245,9 @@ class RecordBatchBase(RecordView):
         if len(items) > limit:
             raise ApiError(413, "too_many_items", f"单批最多 {limit} 条，本次 {len(items)} 条；请分批提交")
         request._request.api_item_count = len(items)
-        result = api_batch_upsert(client=client, model=self.model, items=items, policy=policy, raw_body=raw)
+        result = api_batch_upsert(
+            client=client, model=self.model, items=items, policy=policy, raw_body=raw, dry_run=dry_run
+        )
         request._request.api_job_id = result["batch"]
         return Response(result)
 

@@ -129,6 +129,7 @@ def test_item_level_errors_name_the_field_and_code_in_chinese(api):
         ({"policy": "sometimes", "items": [{}]}, 400, "invalid_request"),
         ([1, 2], 400, "invalid_request"),
         ({"items": [{}] * 1001}, 413, "too_many_items"),
+        ({"dry_run": "yes", "items": [{}]}, 400, "invalid_request"),
     ],
 )
 def test_a_malformed_batch_is_refused_as_a_whole_in_chinese(api, body, status, code):
@@ -187,3 +188,35 @@ def test_nul_characters_and_broken_unicode_are_item_errors_not_database_errors(a
     assert response.status_code == 200
     assert [i["status"] for i in response.json()["items"]] == ["invalid"] * 4
     assert response.json()["items"][0]["errors"][0]["code"] == "unknown_field"
+
+
+def test_a_dry_run_answers_what_would_happen_and_writes_nothing(api):
+    """试算: the same validation as a real batch, statuses would_create / would_update / unchanged /
+    invalid, no record written or changed, and the job shown as cancelled."""
+    existing = a_contract(api)
+    new = {k: v for k, v in existing.items() if k not in READ_ONLY}
+    new.update(contract_no="API-DRY-001", party_b_id="140121199001011238", party_b_phone="13912345678")
+    changed = {"org": existing["org"], "contract_no": existing["contract_no"], "escalation_note": "试算"}
+    same = {"org": existing["org"], "contract_no": existing["contract_no"]}
+    broken = {**new, "contract_no": "API-DRY-002", "start_date": "2024-02-30"}
+    before = sorted(Contract.objects.values_list("pk", "updated_at"))
+    response = api.post(
+        f"{api.records(LABEL)}batch/",
+        {"policy": "valid_rows", "dry_run": True, "items": [new, changed, broken]},
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert result["dry_run"] is True
+    assert [i["status"] for i in result["items"]] == ["would_create", "would_update", "invalid"]
+    assert result["counts"] == {"would_create": 1, "would_update": 1, "unchanged": 0, "invalid": 1}
+    assert result["items"][2]["errors"][0]["field"] == "start_date"
+    assert sorted(Contract.objects.values_list("pk", "updated_at")) == before
+    assert not Contract.objects.filter(contract_no__startswith="API-DRY-").exists()
+    job = ImportJob.objects.get(pk=result["batch"])
+    assert job.status == ImportJob.Status.CANCELLED
+    assert job.events.filter(message__contains="试算").exists()
+
+    unchanged = api.post(f"{api.records(LABEL)}batch/", {"dry_run": True, "items": [same]}).json()
+    assert unchanged["counts"] == {"would_create": 0, "would_update": 0, "unchanged": 1, "invalid": 0}
+    real = api.post(f"{api.records(LABEL)}batch/", {"policy": "valid_rows", "items": [new, changed]}).json()
+    assert real["counts"]["created"] == 1 and real["counts"]["updated"] == 1 and "dry_run" not in real
