@@ -249,6 +249,25 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 # Imports: rows written per commit batch (each batch is one transaction and one resumable checkpoint).
 IMPORT_COMMIT_CHUNK = int(os.environ.get("IMPORT_COMMIT_CHUNK", "2000"))
 
+# The cache holds the dashboard's scope-wide figures (DASHBOARD_CACHE_SECONDS) and the API's per-client
+# rate-limit counters. Without CACHE_URL it is each process's memory: with several gunicorn workers every
+# worker computes the dashboard once per period and counts API requests on its own. CACHE_URL=redis://…
+# shares both; give it its own database number (never the broker's: clearing the cache would flush the
+# task queue with it).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL 应为 Redis 地址，例如 redis://127.0.0.1:6379/1。")
+    if os.environ.get("REDIS_URL", "") == CACHE_URL:
+        raise ImproperlyConfigured("CACHE_URL 不能与 REDIS_URL（任务队列）使用同一个 Redis 数据库。")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "sanzi",
+        }
+    }
+
 # django-q2 (LIBS.md §2 gotchas 7–9, §4.4): timeout < retry so a running task is never redelivered,
 # an explicit bounded max_attempts, failures acknowledged so a poison task does not loop forever.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,6 +1,6 @@
 """Per-client rate limit (``ApiClient.rate_per_minute``) on Django's cache → 429 with Retry-After.
 
-The cache is per process unless ``CACHES`` points at a shared backend (Redis) in production."""
+The cache is per process unless ``CACHE_URL`` points at Redis (settings), as production should."""
 
 from __future__ import annotations
 

@@ -42,3 +42,39 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _run({"ALLOWED_HOSTS": "sanzi.example.cn"}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY 未设置" in result.stderr
+
+
+def test_cache_url_shares_the_cache_between_processes(tmp_path):
+    """With CACHE_URL every gunicorn worker sees one cache (the dashboard's figures, the API's rate-limit
+    counters): a value one process stores, another process reads."""
+    import uuid
+
+    from tests.services import port_open, service_missing
+
+    if not port_open("127.0.0.1", 6379):
+        service_missing("no Redis on 127.0.0.1:6379")
+    key = f"test-shared-{uuid.uuid4().hex}"
+    env = {"DEBUG": "1", "CACHE_URL": "redis://127.0.0.1:6379/14"}
+    shell = "from django.core.cache import cache; "
+    written = _run(env, "shell", "--no-imports", "-c", shell + f"cache.set('{key}', '共享', 60)")
+    assert written.returncode == 0, written.stderr
+    read = _run(
+        env, "shell", "--no-imports", "-c", shell + f"print(cache.get('{key}')); cache.delete('{key}')"
+    )
+    assert read.returncode == 0 and read.stdout.strip() == "共享", read.stdout + read.stderr
+    backend = _run(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+    )
+    assert backend.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_cache_url_must_not_be_the_task_queue():
+    same = "redis://127.0.0.1:6379/0"
+    result = _run({"DEBUG": "1", "CACHE_URL": same, "REDIS_URL": same}, "check")
+    assert result.returncode != 0 and "不能与 REDIS_URL" in result.stderr
+    result = _run({"DEBUG": "1", "CACHE_URL": "memcached://127.0.0.1:11211"}, "check")
+    assert result.returncode != 0 and "CACHE_URL 应为 Redis 地址" in result.stderr
