@@ -20,7 +20,7 @@ from backoffice.core.scope import code_in_scope
 
 from . import services
 from .admin_forms import PrintForm
-from .admin_listing import PrintInline
+from .admin_inlines import PrintInline
 from .certificate import certificate_print
 from .choices import DepositStatus, ListingState, QualificationStatus
 from .models import (
