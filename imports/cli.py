@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from backoffice.core.scope import is_scoped_model
 
-from .exporting import export_rows
+from .exporting import CellWriter, export_rows
 from .models import ExportLog
 from .resources import columns_for
 
@@ -60,11 +60,10 @@ def write_export(model, user, path: Path) -> int:
 
         book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "remove_timezone": True})
         sheet = book.add_worksheet(sheet_name(model))
-        sheet.workbook_ref = book
-        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+        cells = CellWriter(book)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
-                _write(sheet, r, c, value, date_fmt)
+                cells.write(sheet, r, c, value)
             count += 1
         stamp = book.add_worksheet(STAMP_SHEET)
         stamp.write_string(0, 0, "version")
@@ -82,38 +81,7 @@ def write_export(model, user, path: Path) -> int:
     return max(count, 0)
 
 
-def datetime_fmt(sheet):
-    fmt = getattr(sheet, "_sanzi_datetime", None)
-    if fmt is None:
-        fmt = sheet._sanzi_datetime = sheet.workbook_ref.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    return fmt
-
-
 def sheet_name(model) -> str:
     import re
 
     return re.sub(r"[\[\]:*?/\\]", "、", str(model._meta.verbose_name))[:31]
-
-
-def _write(sheet, r: int, c: int, value, date_fmt) -> None:
-    from decimal import Decimal
-
-    if value is None or value == "":
-        return
-    if isinstance(value, str):
-        sheet.write_string(r, c, value)
-    elif isinstance(value, bool):
-        sheet.write_boolean(r, c, value)
-    elif isinstance(value, Decimal):
-        if abs(value) < Decimal("1e13"):
-            sheet.write_number(r, c, float(value))
-        else:  # beyond a float's 15 significant digits: keep exact as text
-            sheet.write_string(r, c, str(value))
-    elif isinstance(value, (int, float)):
-        sheet.write_number(r, c, value)
-    elif hasattr(value, "year"):
-        sheet.write_datetime(r, c, value, date_fmt if not hasattr(value, "hour") else datetime_fmt(sheet))
-    elif hasattr(value, "hour"):
-        sheet.write_string(r, c, value.isoformat())
-    else:
-        sheet.write_string(r, c, str(value))

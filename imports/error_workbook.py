@@ -7,6 +7,7 @@ import io
 
 from django.core.files.storage import default_storage
 
+from .exporting import CellWriter
 from .models import ImportJob, ImportRow
 from .reading import read_table
 from .resources import header_index
@@ -30,7 +31,7 @@ def error_workbook(job: ImportJob) -> bytes:
     sheet = book.add_worksheet("错误清单")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "text_wrap": True})
-    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    cells_out = CellWriter(book)
     headers = [h for h in table.raw_headers]
     while headers and not headers[-1]:
         headers.pop()
@@ -44,18 +45,7 @@ def error_workbook(job: ImportJob) -> bytes:
     for number, cells in table.rows:
         for c in range(width):
             value = cells[c] if c < len(cells) else None
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                sheet.write_string(r, c, value)
-            elif isinstance(value, bool):
-                sheet.write_boolean(r, c, value)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(r, c, value)
-            elif hasattr(value, "year"):
-                sheet.write_datetime(r, c, value, date_fmt)
-            else:
-                sheet.write_string(r, c, str(value))
+            cells_out.write(sheet, r, c, value)
         problem = errors.get(number)
         if problem:
             text = f"原第 {number} 行：" + "；".join(f"{k}：{v}" for k, v in problem.items())

@@ -5,6 +5,7 @@ formula-injection guard; ``resource_for(model)`` is the django-import-export res
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -89,3 +90,34 @@ def resource_for(model: type[models.Model]) -> type[resources.ModelResource]:
     get_spec(model)
     meta = type("Meta", (), {"model": model, "fields": tuple(c.name for c in columns_for(model))})
     return type(f"{model.__name__}Resource", (RecordResource,), {"Meta": meta, "record_model": model})
+
+
+class CellWriter:
+    """Writes Python values into an xlsxwriter sheet as typed cells: decimals as numbers up to a float's
+    15 significant digits (exact text beyond), dates and date-times with their own formats, empty values
+    skipped. Shared by the command-line export and the error workbook of an import."""
+
+    def __init__(self, book):
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.datetime = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+
+    def write(self, sheet, r: int, c: int, value) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            sheet.write_string(r, c, value)
+        elif isinstance(value, bool):
+            sheet.write_boolean(r, c, value)
+        elif isinstance(value, Decimal):
+            if abs(value) < Decimal("1e13"):
+                sheet.write_number(r, c, float(value))
+            else:  # beyond a float's 15 significant digits: keep exact as text
+                sheet.write_string(r, c, str(value))
+        elif isinstance(value, (int, float)):
+            sheet.write_number(r, c, value)
+        elif hasattr(value, "year"):
+            sheet.write_datetime(r, c, value, self.datetime if hasattr(value, "hour") else self.date)
+        elif hasattr(value, "hour"):
+            sheet.write_string(r, c, value.isoformat())
+        else:
+            sheet.write_string(r, c, str(value))
