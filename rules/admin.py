@@ -23,6 +23,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from backoffice.accounts.roles import Role
+from backoffice.core.admin_review import report_bulk_outcome
 from backoffice.core.record_admin import RecordAdmin
 from backoffice.core.scope import code_in_scope
 
@@ -269,12 +270,7 @@ class AlertAdmin(RecordAdmin):
         return TemplateResponse(request, "rules/bulk_resolve.html", context)
 
     def _report(self, request, done, errors, label):
-        if done:
-            messages.success(request, f"已{label} {done} 条预警。")
-        for error in errors[:10]:
-            messages.error(request, error)
-        if not done and not errors:
-            messages.warning(request, f"所选预警中没有可以{label}的。")
+        report_bulk_outcome(request, done=done, errors=errors, verb=label, unit="条预警")
 
     # ---- the per-alert page -------------------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):

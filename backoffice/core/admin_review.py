@@ -45,11 +45,22 @@ class ReviewActionsMixin:
     def _review(self, request: HttpRequest, queryset, action: str, reason: str = "") -> None:
         done, errors = records_review(records=queryset, user=request.user, action=action, reason=reason)
         labels = {"submit": "提交", "approve": "审核通过", "return": "退回"}
-        if done:
-            messages.success(request, f"已{labels[action]} {done} 条记录。")
-        for error in errors[:10]:
-            messages.error(request, error)
-        if len(errors) > 10:
-            messages.error(request, f"另有 {len(errors) - 10} 条记录未能{labels[action]}。")
-        if not done and not errors:
-            messages.warning(request, "所选记录中没有可以操作的记录。")
+        report_bulk_outcome(request, done=done, errors=errors, verb=labels[action], unit="条记录")
+
+
+#: a bulk action shows at most this many individual refusals; the rest are counted in one line
+MAX_LISTED_ERRORS = 10
+
+
+def report_bulk_outcome(request: HttpRequest, *, done: int, errors: list[str], verb: str, unit: str) -> None:
+    """The messages after a bulk admin action: how many succeeded, the first refusals one by one, how many
+    more were refused, or that nothing selected could be acted on. Used by every bulk action (records'
+    review, alerts, report snapshots) so they read alike."""
+    if done:
+        messages.success(request, f"已{verb} {done} {unit}。")
+    for error in errors[:MAX_LISTED_ERRORS]:
+        messages.error(request, error)
+    if len(errors) > MAX_LISTED_ERRORS:
+        messages.error(request, f"另有 {len(errors) - MAX_LISTED_ERRORS} {unit}未能{verb}。")
+    if not done and not errors:
+        messages.warning(request, f"所选{unit[1:]}中没有可以{verb}的。")

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from unfold.decorators import display
 
+from backoffice.core.admin_review import report_bulk_outcome
 from backoffice.core.filters import region_level_filters
 from backoffice.core.record_admin import RecordAdmin
 
@@ -172,12 +173,7 @@ class SnapshotAdmin(RecordAdmin):
                 done += 1
             except ReportError as exc:
                 errors.append(_error_text(exc))
-        if done:
-            messages.success(request, f"已{label} {done} 份快照。")
-        for error in errors[:10]:
-            messages.error(request, error)
-        if len(errors) > 10:
-            messages.error(request, f"另有 {len(errors) - 10} 份快照未能{label}。")
+        report_bulk_outcome(request, done=done, errors=errors, verb=label, unit="份快照")
 
     # ---- detail page ------------------------------------------------------------------------------
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
