@@ -1,7 +1,7 @@
 """What every admin page must not pay for (issue #8 item 7, the list latency under load): the full
 application list is built only when a page shows it, and Unfold's templates find every attribute they read
 on the model admin, the change list and the sidebar entries (a failed template lookup calls ``dir()`` on
-the object: on a model admin that cost ~7 ms of a 50-row page)."""
+the object: on a model admin, 6.6 ms of a 50-row page under cProfile)."""
 
 from __future__ import annotations
 
